@@ -1,0 +1,33 @@
+# Wheelhouse — developer commands. `make run` and `make test` work on a fresh machine.
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8080
+STORE ?= ./data
+BENCH_DIR ?= /tmp/wheelhouse-bench
+
+.PHONY: run build release test bootstrap vectors bench clean
+
+bootstrap:
+	./scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build --product wheelhouse
+
+release: bootstrap
+	$(SWIFT) build -c release --product wheelhouse
+
+run: build
+	$$($(SWIFT) build --show-bin-path)/wheelhouse serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: bootstrap
+	WHEELHOUSE_TEST_PYTHON=$(CURDIR)/.venv/bin/python $(SWIFT) test
+
+# Regenerates the committed test vectors from the reference implementation (pypa/packaging).
+vectors: bootstrap
+	.venv/bin/python Tests/WheelhouseCoreTests/Vectors/generate.py Tests/WheelhouseCoreTests/Vectors
+
+bench: release
+	./scripts/bench.sh $(BENCH_DIR)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,120 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "wheelhouse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wheelhouse", targets: ["wheelhouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // libarchive, through pkg-config (Debian: libarchive-dev).
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        // Pure packaging rules: names, versions, markers, filenames, metadata, simple API.
+        // No I/O, no clock, no logger.
+        .target(
+            name: "WheelhouseCore",
+            swiftSettings: swiftSettings
+        ),
+        // Reading and verifying wheels and sdists, streaming, through libarchive.
+        .target(
+            name: "WheelhouseArchive",
+            dependencies: [
+                "WheelhouseCore",
+                "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Opaque bytes under opaque keys: the BlobStore protocol and its backends.
+        .target(
+            name: "WheelhouseStorage",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The application: ingest, index, HTTP server. The only place Hummingbird appears.
+        .target(
+            name: "WheelhouseApp",
+            dependencies: [
+                "WheelhouseCore",
+                "WheelhouseArchive",
+                "WheelhouseStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "wheelhouse",
+            dependencies: [
+                "WheelhouseApp",
+                "WheelhouseCore",
+                "WheelhouseStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WheelhouseTestSupport",
+            dependencies: [],
+            path: "Tests/WheelhouseTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WheelhouseCoreTests",
+            dependencies: ["WheelhouseCore", "WheelhouseTestSupport"],
+            exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WheelhouseArchiveTests",
+            dependencies: ["WheelhouseArchive", "WheelhouseCore", "WheelhouseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WheelhouseStorageTests",
+            dependencies: [
+                "WheelhouseStorage", "WheelhouseTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WheelhouseAppTests",
+            dependencies: [
+                "WheelhouseApp", "WheelhouseCore", "WheelhouseStorage", "WheelhouseArchive",
+                "WheelhouseTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,101 @@
+import Foundation
+import NIOCore
+
+/// What a store knows about one object.
+public struct BlobInfo: Sendable, Hashable {
+    /// The object's key, relative to the store's root (`packages/demo/demo-1.0-py3-none-any.whl`).
+    public var key: String
+    /// Size in bytes.
+    public var size: Int64
+    /// An opaque version token: changes whenever the object's bytes are replaced.
+    /// Used for compare-and-swap (`WriteCondition.ifMatch`) and as a cheap change detector.
+    public var etag: String
+    public var lastModified: Date?
+
+    public init(key: String, size: Int64, etag: String, lastModified: Date? = nil) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+/// A precondition on a write. A write whose precondition does not hold throws
+/// `BlobStoreError.preconditionFailed` and changes nothing.
+public enum WriteCondition: Sendable, Hashable {
+    /// Write unconditionally (last writer wins).
+    case none
+    /// Write only if no object exists under the key (S3 `If-None-Match: *`).
+    case ifAbsent
+    /// Write only if the current object has this etag (S3 `If-Match`).
+    case ifMatch(String)
+}
+
+/// A byte range of an object, both ends inclusive (as in HTTP and S3 `Range`).
+public struct ByteRange: Sendable, Hashable {
+    public var first: Int64
+    public var last: Int64
+    public init(first: Int64, last: Int64) {
+        precondition(first >= 0 && last >= first, "invalid byte range")
+        self.first = first
+        self.last = last
+    }
+    public var count: Int64 { last - first + 1 }
+}
+
+/// The bytes of an object, pulled chunk by chunk: the producer reads the next chunk only
+/// when the consumer asks, so a slow reader never makes the server buffer a whole file.
+public typealias BlobBody = AsyncThrowingStream<ByteBuffer, any Error>
+
+public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No object under this key.
+    case notFound(key: String)
+    /// The write's `WriteCondition` did not hold; nothing was written.
+    case preconditionFailed(key: String)
+    /// The key is not acceptable to this store (empty, absolute, `..`, NUL, ...).
+    case invalidKey(String)
+    /// The backend failed; `message` says what and where.
+    case backend(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let key): "no object under key '\(key)'"
+        case .preconditionFailed(let key): "the object under key '\(key)' changed or already exists"
+        case .invalidKey(let key): "invalid store key '\(key)'"
+        case .backend(let message): message
+        }
+    }
+}
+
+/// Opaque bytes under opaque keys. Knows nothing of Python packaging.
+///
+/// Keys are `/`-separated relative paths. Every write is atomic: a reader sees the old
+/// object or the new one, never a partial one. Implementations: `FileSystemBlobStore`
+/// (a local directory), `MemoryBlobStore` (tests), and S3.
+public protocol BlobStore: Sendable {
+    /// A human-readable name of the store, without secrets (`file:///srv/wheelhouse`).
+    var displayName: String { get }
+
+    /// The object's info, or nil when there is none.
+    func head(_ key: String) async throws -> BlobInfo?
+
+    /// Streams an object's bytes (or the given range of them). Throws `notFound`.
+    func get(_ key: String, range: ByteRange?) async throws -> (info: BlobInfo, body: BlobBody)
+
+    /// Reads a small object whole (records, metadata, tokens). Nil when there is none.
+    func read(_ key: String) async throws -> (data: Data, info: BlobInfo)?
+
+    /// Writes a small object from memory.
+    @discardableResult
+    func write(_ key: String, data: Data, contentType: String?, condition: WriteCondition) async throws -> BlobInfo
+
+    /// Writes an object from a local file, streaming. The file is left in place.
+    @discardableResult
+    func write(_ key: String, contentsOf file: URL, contentType: String?, condition: WriteCondition) async throws -> BlobInfo
+
+    /// Every object whose key starts with `prefix`, sorted by key.
+    func list(prefix: String) async throws -> [BlobInfo]
+
+    /// Deletes the object; deleting a missing object is not an error.
+    func delete(_ key: String) async throws
+}

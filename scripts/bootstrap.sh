@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing Wheelhouse needs, when it is missing:
+# Debian packages (libarchive, zlib headers) and a Python venv in .venv with the
+# real clients the tests drive (pip, uv, twine, pypi-simple, packaging, build, moto).
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pkg in libarchive-dev zlib1g-dev pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+VENV=.venv
+stamp="$VENV/.wheelhouse-deps-v1"
+if [ ! -f "$stamp" ]; then
+  echo "bootstrap: creating $VENV with the test clients"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q \
+    "packaging>=24" "moto[server]" twine uv pypi-simple build wheel setuptools boto3
+  touch "$stamp"
+fi
