@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WheelhouseStorage
 
 /// Options every command takes: where the store is, and whether to print JSON.
 struct StoreOptions: ParsableArguments {
@@ -12,25 +13,61 @@ struct StoreOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false
-}
 
-/// A subcommand that is part of the command line contract but not built in this version.
-/// It says so and exits with status 3, so scripts can tell it apart from a usage error (64)
-/// or a failure of the command itself (1).
-struct NotYetAvailable: Error, CustomStringConvertible {
-    let command: String
-    var description: String {
-        "wheelhouse \(command) is not available in this version of Wheelhouse yet."
+    var storeURL: String {
+        if let store, !store.isEmpty { return store }
+        if let env = ProcessInfo.processInfo.environment["WHEELHOUSE_STORE"], !env.isEmpty { return env }
+        return "./data"
+    }
+
+    func openStore() throws -> any BlobStore {
+        do {
+            return try makeBlobStore(try StoreLocation(storeURL))
+        } catch {
+            throw CommandFailure("cannot open the store '\(storeURL)': \(error)")
+        }
     }
 }
 
+/// A failure of the command itself: printed as one `error:` line, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
 extension AsyncParsableCommand {
+    /// A subcommand that is part of the command line contract but not built in this version.
+    /// It says so and exits with status 3, so scripts can tell it apart from a usage error (64)
+    /// or a failure of the command (1).
     func notYetAvailable(_ command: String) throws -> Never {
-        printError("error: \(NotYetAvailable(command: command))")
+        printError("error: wheelhouse \(command) is not available in this version of Wheelhouse yet.")
         throw ExitCode(3)
+    }
+
+    /// Runs `body`, printing a `CommandFailure` (or any error) as one clear line and exiting 1.
+    func failing(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
     }
 }
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let data = try encoder.encode(value)
+    print(String(decoding: data, as: UTF8.self))
 }

@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import WheelhouseApp
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +12,72 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(help: "Upstream index to mirror through (not available in this version yet).")
+    var upstream: String?
+
+    @Option(name: .customLong("tokens-required-for"), help: "Which requests need a token: read, upload or none.")
+    var tokensRequiredFor: String = "upload"
+
+    @Option(name: .customLong("max-upload-size"), help: "Largest accepted upload, in MiB.")
+    var maxUploadMiB: Int64 = 4096
+
+    @Option(name: .customLong("index-staleness"), help: "Seconds an index page may be served from memory before the store is checked for changes made by other processes.")
+    var indexStaleness: Double = 2
+
+    @Option(name: .customLong("public-dir"), help: "Folder with the browse page's assets (default: ./Public when present).")
+    var publicDir: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard AccessPolicy(rawValue: tokensRequiredFor) != nil else {
+            throw ValidationError("--tokens-required-for must be read, upload or none (got '\(tokensRequiredFor)')")
+        }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535 (got \(port))") }
+        guard maxUploadMiB > 0 else { throw ValidationError("--max-upload-size must be positive") }
+        guard indexStaleness >= 0, indexStaleness <= 3600 else {
+            throw ValidationError("--index-staleness must be between 0 and 3600 seconds")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
     func run() async throws {
-        try notYetAvailable("serve")
+        if upstream != nil { try notYetAvailable("serve --upstream") }
+        try await failing {
+            let store = try options.openStore()
+            var logger = Logger(label: "wheelhouse")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let publicDirectory = publicDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultPublicDirectory()
+            let config = ServerConfiguration(
+                host: host, port: port, access: AccessPolicy(rawValue: tokensRequiredFor) ?? .upload,
+                maxUploadBytes: maxUploadMiB << 20,
+                indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
+                publicDirectory: publicDirectory)
+            logger.notice(
+                "wheelhouse serving",
+                metadata: [
+                    "store": "\(store.displayName)", "address": "http://\(host):\(port)/simple/",
+                    "tokens_required_for": "\(tokensRequiredFor)",
+                ])
+            let app = buildApplication(configuration: config, store: store, logger: logger)
+            try await app.runService()
+        }
+    }
+
+    /// `./Public`, else the `Public` folder of the source tree the binary was built in.
+    static func defaultPublicDirectory() -> URL? {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Public"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent().appendingPathComponent("../../../Public").standardizedFileURL,
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path) }
     }
 }

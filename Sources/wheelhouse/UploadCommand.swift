@@ -1,14 +1,165 @@
 import ArgumentParser
+import Foundation
+import WheelhouseApp
+import WheelhouseStorage
 
 struct UploadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
-        abstract: "Ingest wheels and sdists (files or folders), validating each."
+        abstract: "Ingest wheels and sdists (files or folders), validating each.",
+        discussion: """
+            Each file is fully verified (every RECORD hash, hostile entries, name and version \
+            against its metadata) before it becomes visible. One bad file does not stop the others; \
+            the exit status is 1 if any file failed.
+            """
     )
 
     @OptionGroup var options: StoreOptions
 
+    @Option(name: .customLong("repository-url"), help: "Upload to a running server's upload URL (e.g. http://host:8080/legacy/) instead of writing the store.")
+    var repositoryURL: String?
+
+    @Option(help: "Upload token for --repository-url (default: $WHEELHOUSE_TOKEN).")
+    var token: String?
+
+    @Flag(name: .customLong("skip-existing"), help: "Count files that already exist with other contents as skipped, not failed.")
+    var skipExisting = false
+
+    @Option(help: "Files verified in parallel (store mode).")
+    var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    @Argument(help: "Wheel or sdist files, or folders to search for them.")
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("name at least one file or folder to upload") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let repositoryURL {
+            guard let url = URL(string: repositoryURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--repository-url must be an http(s) URL (got '\(repositoryURL)')")
+            }
+        }
+    }
+
+    struct FileResult: Encodable {
+        var path: String
+        var status: String  // added, unchanged, skipped, failed
+        var project: String?
+        var version: String?
+        var sha256: String?
+        var size: Int64?
+        var error: String?
+    }
+
     func run() async throws {
-        try notYetAvailable("upload")
+        var results: [FileResult] = []
+        let files: [URL]
+        do {
+            files = try DistributionFinder.find(paths)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        if files.isEmpty {
+            printError("error: no .whl, .tar.gz or .zip files found in \(paths.joined(separator: ", "))")
+            throw ExitCode.failure
+        }
+        if let repositoryURL, let url = URL(string: repositoryURL) {
+            let uploader = RemoteUploader(
+                repositoryURL: url, token: token ?? ProcessInfo.processInfo.environment["WHEELHOUSE_TOKEN"])
+            for file in files {
+                let result: FileResult
+                do {
+                    let response = try await uploader.upload(file: file)
+                    switch response.status {
+                    case 200..<300:
+                        result = FileResult(path: file.path, status: response.message.contains("identical") ? "unchanged" : "added")
+                    case 409 where skipExisting:
+                        result = FileResult(path: file.path, status: "skipped", error: response.message)
+                    default:
+                        result = FileResult(path: file.path, status: "failed", error: "HTTP \(response.status): \(response.message)")
+                    }
+                } catch {
+                    result = FileResult(path: file.path, status: "failed", error: "\(error)")
+                }
+                report(result)
+                results.append(result)
+            }
+        } else {
+            let store: any BlobStore
+            do {
+                store = try options.openStore()
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+            let ingestor = Ingestor(store: store)
+            let candidates = files.map { Ingestor.Candidate(file: $0) }
+            let outcomes = await ingestor.ingest(parallel: candidates, jobs: jobs)
+            for (file, outcome) in zip(files, outcomes) {
+                let result: FileResult
+                switch outcome {
+                case .success(let o):
+                    result = FileResult(path: file.path, status: o.status.rawValue, project: o.project, version: o.version, sha256: o.sha256, size: o.size)
+                case .failure(let error):
+                    if case .conflict = error, skipExisting {
+                        result = FileResult(path: file.path, status: "skipped", error: error.description)
+                    } else {
+                        result = FileResult(path: file.path, status: "failed", error: error.description)
+                    }
+                }
+                report(result)
+                results.append(result)
+            }
+        }
+        if options.json { try printJSON(results) }
+        let failed = results.filter { $0.status == "failed" }.count
+        if !options.json {
+            let count = { (s: String) in results.filter { $0.status == s }.count }
+            print("\(count("added")) added, \(count("unchanged")) unchanged, \(count("skipped")) skipped, \(failed) failed")
+        }
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    func report(_ result: FileResult) {
+        guard !options.json else { return }
+        let name = URL(fileURLWithPath: result.path).lastPathComponent
+        switch result.status {
+        case "failed": printError("failed     \(name): \(result.error ?? "")")
+        case "skipped": print("skipped    \(name): already exists with other contents")
+        default:
+            let detail = result.project.map { " (\($0) \(result.version ?? ""))" } ?? ""
+            print("\(result.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(name)\(detail)")
+        }
+    }
+}
+
+/// Expands the paths given to `upload`: files as given, folders searched recursively for
+/// `.whl`, `.tar.gz` and `.zip` files (sorted, so runs are reproducible).
+enum DistributionFinder {
+    static func find(_ paths: [String]) throws -> [URL] {
+        var out: [URL] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CommandFailure("no such file or folder: \(path)")
+            }
+            let url = URL(fileURLWithPath: path)
+            if !isDirectory.boolValue {
+                out.append(url)
+                continue
+            }
+            guard let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey]) else {
+                throw CommandFailure("cannot read folder: \(path)")
+            }
+            var found: [URL] = []
+            for case let file as URL in walker {
+                let name = file.lastPathComponent
+                guard name.hasSuffix(".whl") || name.hasSuffix(".tar.gz") || name.hasSuffix(".zip") else { continue }
+                if (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { found.append(file) }
+            }
+            out += found.sorted { $0.path < $1.path }
+        }
+        return out
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import WheelhouseCore
+
+/// Builds the simple-index pages of a project or of the whole store from records. One place,
+/// shared by the server's cache and the static export, so both always say the same thing.
+enum PageRendering {
+    /// File links are relative (`../../packages/{project}/{filename}`): they resolve from
+    /// `/simple/{project}/` on the server and from `simple/{project}/index.html` in the store's
+    /// static export alike.
+    static func projectPage(_ record: ProjectRecord) -> SimpleProjectPage {
+        SimpleProjectPage(
+            record: record,
+            versions: sortedVersions(record),
+            fileURL: { file in "../../packages/\(record.name)/\(percentEncodePathSegment(file.filename))" }
+        )
+    }
+
+    static func render(_ record: ProjectRecord, format: SimpleFormat) -> [UInt8] {
+        let page = projectPage(record)
+        switch format {
+        case .jsonV1: return Array(SimpleJSONRenderer.render(page).utf8)
+        case .htmlV1, .htmlLegacy: return Array(SimpleHTMLRenderer.render(page).utf8)
+        }
+    }
+
+    static func renderRoot(_ projects: [String], format: SimpleFormat) -> [UInt8] {
+        let list = SimpleProjectList(projects: projects.map { .init(name: $0, normalizedName: $0) })
+        switch format {
+        case .jsonV1: return Array(SimpleJSONRenderer.render(list).utf8)
+        case .htmlV1, .htmlLegacy: return Array(SimpleHTMLRenderer.render(list).utf8)
+        }
+    }
+
+    /// PEP 700 `versions`: every version with a file, in PEP 440 order.
+    static func sortedVersions(_ record: ProjectRecord) -> [String] {
+        let unique = Set(record.files.map(\.version))
+        return unique.sorted { a, b in
+            switch (try? Version(a), try? Version(b)) {
+            case (let x?, let y?): x < y
+            default: a < b
+            }
+        }
+    }
+
+    static func percentEncodePathSegment(_ s: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#%")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+}

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+
+/// The sha256 (and md5, which the legacy upload API may send) of a local file and its size,
+/// computed in one streaming pass with a fixed-size buffer.
+public struct FileDigest: Sendable, Equatable {
+    public var sha256: String
+    public var md5: String
+    public var size: Int64
+
+    public static func compute(file: URL, chunkSize: Int = 1 << 20) throws -> FileDigest {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = DigestAccumulator()
+        while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+            hasher.update(chunk)
+        }
+        return hasher.finish()
+    }
+}
+
+/// Incremental sha256 + md5 + byte count.
+public struct DigestAccumulator: Sendable {
+    private var sha = SHA256()
+    private var md5 = Insecure.MD5()
+    private(set) public var count: Int64 = 0
+
+    public init() {}
+
+    public mutating func update<D: DataProtocol>(_ data: D) {
+        for region in data.regions {
+            region.withUnsafeBytes { raw in
+                sha.update(bufferPointer: raw)
+                md5.update(bufferPointer: raw)
+            }
+            count += Int64(region.count)
+        }
+    }
+
+    public mutating func update(bufferPointer raw: UnsafeRawBufferPointer) {
+        sha.update(bufferPointer: raw)
+        md5.update(bufferPointer: raw)
+        count += Int64(raw.count)
+    }
+
+    public func finish() -> FileDigest {
+        FileDigest(sha256: sha.finalize().hexString, md5: md5.finalize().hexString, size: count)
+    }
+}
+
+enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func encode<S: Sequence<UInt8>>(_ bytes: S) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Digest {
+    var hexString: String { Hex.encode(self) }
+}
+
+/// Constant-time comparison of two ASCII strings (digests, token hashes), so a client cannot
+/// learn a digest byte by byte from response timing.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<x.count { diff |= x[i] ^ y[i] }
+    return diff == 0
+}

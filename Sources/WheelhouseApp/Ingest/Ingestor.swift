@@ -1,0 +1,289 @@
+import Crypto
+import Foundation
+import WheelhouseArchive
+import WheelhouseCore
+import WheelhouseStorage
+
+/// The one ingest pipeline behind every way in (CLI, HTTP upload, mirror).
+///
+/// Order of writes (DESIGN.md §2), so readers never see a partial state:
+/// 1. the file's bytes, with `If-None-Match: *` (a file key never changes once written);
+/// 2. its `.metadata` (deterministic, derived from the bytes);
+/// 3. the project record, compare-and-swap — only now is the file visible in the index;
+/// 4. the static export of the project, and of the root list when the project is new.
+/// A crash between steps leaves at worst an unlisted object, which a retry adopts when its
+/// bytes are identical and `wheelhouse verify` reports as an orphan otherwise.
+public struct Ingestor: Sendable {
+    public struct Candidate: Sendable {
+        public var file: URL
+        public var filename: String
+        public var projectHint: String?
+        /// Precomputed when the bytes were hashed while being received.
+        public var digest: FileDigest?
+        /// The `name` and `version` fields of an upload form, checked against the file.
+        public var formName: String?
+        public var formVersion: String?
+
+        public init(
+            file: URL, filename: String? = nil, projectHint: String? = nil, digest: FileDigest? = nil,
+            formName: String? = nil, formVersion: String? = nil
+        ) {
+            self.file = file
+            self.filename = filename ?? file.lastPathComponent
+            self.projectHint = projectHint
+            self.digest = digest
+            self.formName = formName
+            self.formVersion = formVersion
+        }
+    }
+
+    public let store: any BlobStore
+    public var limits: ArchiveLimits
+    public var now: @Sendable () -> Date
+    /// Called with the project name after its record changed (cache invalidation).
+    public var onChange: @Sendable (String) -> Void
+
+    public init(
+        store: any BlobStore,
+        limits: ArchiveLimits = ArchiveLimits(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        onChange: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.limits = limits
+        self.now = now
+        self.onChange = onChange
+    }
+
+    /// Ingests one file.
+    public func ingest(_ candidate: Candidate) async throws(IngestError) -> IngestOutcome {
+        let results = await ingest(batch: [candidate])
+        return try results[0].get()
+    }
+
+    /// Ingests several files; the files of one project share one record update. One bad file
+    /// never stops the others. Results are in the order of `batch`.
+    public func ingest(batch: [Candidate]) async -> [Result<IngestOutcome, IngestError>] {
+        await ingest(parallel: batch, jobs: 1)
+    }
+
+    /// Like `ingest(batch:)`, verifying up to `jobs` files at once and committing up to `jobs`
+    /// projects at once (verification is CPU-bound; commits wait on the store).
+    public func ingest(parallel batch: [Candidate], jobs: Int) async -> [Result<IngestOutcome, IngestError>] {
+        let jobs = max(1, jobs)
+        var results = [Result<IngestOutcome, IngestError>?](repeating: nil, count: batch.count)
+        var byProject: [String: [(index: Int, prepared: Prepared)]] = [:]
+
+        let prepared = await Self.map(Array(batch.enumerated()), jobs: jobs) { item in
+            (item.offset, Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
+        }
+        for (index, result) in prepared {
+            switch result {
+            case .success(let p): byProject[p.inspected.project, default: []].append((index, p))
+            case .failure(let error): results[index] = .failure(error)
+            }
+        }
+        let groups = byProject.sorted { $0.key < $1.key }
+        let committed = await Self.map(groups, jobs: jobs) { group in
+            (group.value.map(\.index), await commit(project: group.key, items: group.value.map(\.prepared)))
+        }
+        for (indices, outcomes) in committed {
+            for (index, outcome) in zip(indices, outcomes) { results[index] = outcome }
+        }
+        return results.enumerated().map { index, result in
+            result ?? .failure(.store(filename: batch[index].filename, underlying: "internal error: no result"))
+        }
+    }
+
+    /// `transform` over `items` with at most `jobs` running at once; results in input order.
+    static func map<T: Sendable, R: Sendable>(
+        _ items: [T], jobs: Int, _ transform: @escaping @Sendable (T) async -> R
+    ) async -> [R] {
+        await withTaskGroup(of: (Int, R).self) { group in
+            var out = [R?](repeating: nil, count: items.count)
+            var next = 0
+            for _ in 0..<min(jobs, items.count) {
+                let i = next
+                group.addTask { (i, await transform(items[i])) }
+                next += 1
+            }
+            for await (i, r) in group {
+                out[i] = r
+                if next < items.count {
+                    let j = next
+                    group.addTask { (j, await transform(items[j])) }
+                    next += 1
+                }
+            }
+            return out.compactMap { $0 }
+        }
+    }
+
+    struct Prepared: Sendable {
+        var candidate: Candidate
+        var digest: FileDigest
+        var inspected: InspectedDistribution
+        var metadataSHA256: String?
+    }
+
+    func prepare(_ candidate: Candidate) throws(IngestError) -> Prepared {
+        let digest: FileDigest
+        if let known = candidate.digest {
+            digest = known
+        } else {
+            do {
+                digest = try FileDigest.compute(file: candidate.file)
+            } catch {
+                throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
+            }
+        }
+        let inspected = try inspectDistribution(
+            at: candidate.file, filename: candidate.filename, projectHint: candidate.projectHint, limits: limits)
+        if let name = candidate.formName, ProjectName.normalize(name) != inspected.project {
+            throw .formMismatch(
+                filename: candidate.filename,
+                reason: "the form field name '\(name)' does not match the file's project '\(inspected.project)'")
+        }
+        if let version = candidate.formVersion, (try? Version(version))?.description != inspected.version {
+            throw .formMismatch(
+                filename: candidate.filename,
+                reason: "the form field version '\(version)' does not match the file's version '\(inspected.version)'")
+        }
+        let metadataSHA256 = inspected.metadata.map { SHA256.hash(data: $0).hexString }
+        return Prepared(candidate: candidate, digest: digest, inspected: inspected, metadataSHA256: metadataSHA256)
+    }
+
+    func commit(project: String, items: [Prepared]) async -> [Result<IngestOutcome, IngestError>] {
+        let records = ProjectRecords(store: store)
+        var results = [Result<IngestOutcome, IngestError>?](repeating: nil, count: items.count)
+        var pending: [(Int, Prepared, FileRecord)] = []
+
+        // Refuse conflicts against the current record before writing anything.
+        let existing: ProjectRecord?
+        do {
+            existing = try await records.load(project)?.record
+        } catch {
+            return items.map { .failure(.store(filename: $0.candidate.filename, underlying: "\(error)")) }
+        }
+        var seen: [String: String] = [:]
+        for (index, item) in items.enumerated() {
+            let filename = item.candidate.filename
+            if let known = existing?.files.first(where: { $0.filename == filename }) {
+                results[index] = known.sha256 == item.digest.sha256
+                    ? .success(outcome(item, .unchanged))
+                    : .failure(.conflict(filename: filename, existingSHA256: known.sha256, newSHA256: item.digest.sha256))
+                continue
+            }
+            if let earlier = seen[filename] {
+                results[index] = earlier == item.digest.sha256
+                    ? .success(outcome(item, .unchanged))
+                    : .failure(.conflict(filename: filename, existingSHA256: earlier, newSHA256: item.digest.sha256))
+                continue
+            }
+            seen[filename] = item.digest.sha256
+            do {
+                try await writeBytes(project: project, item)
+                pending.append((index, item, fileRecord(item)))
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+
+        if !pending.isEmpty {
+            do {
+                var rejected: [Int: IngestError] = [:]
+                let update = try await records.update(project) { current in
+                    rejected = [:]
+                    var record = current ?? ProjectRecord(name: project, displayName: pending[0].1.inspected.displayName)
+                    for (index, item, file) in pending {
+                        do {
+                            record = try record.adding(file)
+                        } catch {
+                            rejected[index] = recordConflict(item, error)
+                        }
+                    }
+                    return record
+                }
+                var created = false
+                if case .written(let old, _, _) = update { created = old == nil }
+                for (index, item, _) in pending {
+                    results[index] = rejected[index].map { .failure($0) } ?? .success(outcome(item, .added))
+                }
+                onChange(project)
+                let export = StaticExport(store: store)
+                try await export.exportProject(project)
+                if created { try await export.exportRoot() }
+            } catch {
+                for (index, item, _) in pending where results[index] == nil {
+                    results[index] = .failure(.store(filename: item.candidate.filename, underlying: "\(error)"))
+                }
+            }
+        }
+        return results.enumerated().map { index, result in
+            result ?? .failure(.store(filename: items[index].candidate.filename, underlying: "internal error: no result"))
+        }
+    }
+
+    /// Steps 1 and 2: bytes (never replaced) and metadata.
+    func writeBytes(project: String, _ item: Prepared) async throws(IngestError) {
+        let filename = item.candidate.filename
+        do {
+            let fileKey = try StorageLayout.fileKey(project: project, filename: filename)
+            do {
+                try await store.write(
+                    fileKey, contentsOf: item.candidate.file, contentType: contentType(filename), condition: .ifAbsent)
+            } catch BlobStoreError.preconditionFailed {
+                // Bytes already there but not in the record we read: a concurrent upload of the
+                // same file, or a crash before its record was written. Adopt identical bytes only.
+                let stored = try await store.sha256(of: fileKey)
+                guard stored == item.digest.sha256 else {
+                    throw IngestError.conflict(filename: filename, existingSHA256: stored, newSHA256: item.digest.sha256)
+                }
+            }
+            if let metadata = item.inspected.metadata {
+                try await store.write(
+                    try StorageLayout.metadataKey(project: project, filename: filename),
+                    data: Data(metadata), contentType: "text/plain; charset=utf-8", condition: .none)
+            }
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw .store(filename: filename, underlying: "\(error)")
+        }
+    }
+
+    func fileRecord(_ item: Prepared) -> FileRecord {
+        FileRecord(
+            filename: item.candidate.filename,
+            version: item.inspected.version,
+            packageType: item.inspected.packageType,
+            sha256: item.digest.sha256,
+            size: item.digest.size,
+            uploadTime: now(),
+            requiresPython: item.inspected.requiresPython,
+            metadataSha256: item.metadataSHA256,
+            yanked: false,
+            yankedReason: nil,
+            pythonTag: item.inspected.pythonTag
+        )
+    }
+
+    func outcome(_ item: Prepared, _ status: IngestOutcome.Status) -> IngestOutcome {
+        IngestOutcome(
+            status: status, project: item.inspected.project, filename: item.candidate.filename,
+            version: item.inspected.version, sha256: item.digest.sha256, size: item.digest.size)
+    }
+
+    func recordConflict(_ item: Prepared, _ error: any Error) -> IngestError {
+        if let error = error as? RecordError, case .conflict(_, let existing, let new) = error {
+            return .conflict(filename: item.candidate.filename, existingSHA256: existing, newSHA256: new)
+        }
+        return .store(filename: item.candidate.filename, underlying: "\(error)")
+    }
+
+    func contentType(_ filename: String) -> String {
+        filename.hasSuffix(".tar.gz") ? "application/gzip"
+            : filename.hasSuffix(".zip") ? "application/zip"
+            : "application/octet-stream"
+    }
+}

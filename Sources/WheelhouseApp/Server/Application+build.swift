@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import Logging
+import WheelhouseStorage
+
+/// Builds the Wheelhouse HTTP application. `serve` and the tests build the same app.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: any BlobStore,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, store: store, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheelhouse"),
+        logger: logger
+    )
+}
+
+/// The routes of DESIGN.md §4.
+public func buildRouter(
+    configuration: ServerConfiguration,
+    store: any BlobStore,
+    logger: Logger
+) -> Router<BasicRequestContext> {
+    let metrics = ServerMetrics()
+    let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
+    let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
+    let ingestor = Ingestor(
+        store: store, limits: configuration.archiveLimits,
+        onChange: { project in cache.invalidate(project) })
+    let auth = Authenticator(policy: configuration.access, tokens: tokens)
+
+    let router = Router(context: BasicRequestContext.self)
+    router.addMiddleware {
+        RequestLogMiddleware(metrics: metrics)
+    }
+
+    let index = IndexController(cache: cache, auth: auth)
+    index.addRoutes(to: router)
+    let files = DownloadController(cache: cache, store: store, auth: auth, metrics: metrics)
+    files.addRoutes(to: router)
+    let uploads = UploadController(
+        ingestor: ingestor, auth: auth, metrics: metrics,
+        maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory)
+    uploads.addRoutes(to: router)
+    BrowseController(publicDirectory: configuration.publicDirectory).addRoutes(to: router)
+
+    router.get("/healthz") { _, _ in "ok\n" }
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))
+        )
+    }
+    return router
+}

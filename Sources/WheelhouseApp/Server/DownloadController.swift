@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WheelhouseCore
+import WheelhouseStorage
+
+/// `GET`/`HEAD /packages/{project}/{filename}` and its `.metadata` (PEP 658).
+///
+/// Our own range and conditional handling (Hummingbird's FileMiddleware gets suffix ranges and
+/// out-of-range requests wrong): strong ETag = the file's sha256 from its record, `If-None-Match`
+/// with lists and `*` (304), single `Range` including suffix ranges (206), unsatisfiable ranges
+/// (416 with `Content-Range: bytes */size`), `If-Range`. Only files listed in the project's
+/// record are served: bytes that are not yet (or no longer) in the index are invisible.
+struct DownloadController: Sendable {
+    let cache: IndexCache
+    let store: any BlobStore
+    let auth: Authenticator
+    let metrics: ServerMetrics
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/packages/{project}/{filename}") { request, context in
+            try await serve(request, context, includeBody: true)
+        }
+        router.head("/packages/{project}/{filename}") { request, context in
+            try await serve(request, context, includeBody: false)
+        }
+    }
+
+    func serve(_ request: Request, _ context: BasicRequestContext, includeBody: Bool) async throws -> Response {
+        try await auth.authorize(request, for: .read)
+        let project = try context.parameters.require("project")
+        let filename = try context.parameters.require("filename")
+        guard let record = try await cache.record(project) else { throw notFound(filename) }
+
+        let key: String
+        let etag: String
+        let contentType: String
+        if let file = record.files.first(where: { $0.filename == filename }) {
+            key = try StorageLayout.fileKey(project: project, filename: filename)
+            etag = "\"\(file.sha256)\""
+            contentType = Self.contentType(filename)
+        } else if filename.hasSuffix(".metadata"),
+            let file = record.files.first(where: { $0.filename == String(filename.dropLast(".metadata".count)) }),
+            let metadataSHA256 = file.metadataSha256
+        {
+            key = try StorageLayout.metadataKey(project: project, filename: file.filename)
+            etag = "\"\(metadataSHA256)\""
+            contentType = "text/plain; charset=utf-8"
+        } else {
+            throw notFound(filename)
+        }
+
+        var headers: HTTPFields = [
+            .eTag: etag,
+            .acceptRanges: "bytes",
+            .contentType: contentType,
+            // A published file never changes (DESIGN.md §2), so caches may keep it forever.
+            .cacheControl: "public, max-age=31536000, immutable",
+        ]
+        if let inm = request.headers[.ifNoneMatch], ConditionalRequest.ifNoneMatchMatches(inm, etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        guard let info = try await store.head(key) else { throw notFound(filename) }
+        let size = info.size
+
+        var range: (first: Int64, last: Int64)?
+        if let rangeHeader = request.headers[.range], let requested = RangeRequest.parse(rangeHeader),
+            request.headers[.ifRange].map({ ConditionalRequest.ifRangeAllowsRange($0, etag: etag) }) ?? true
+        {
+            guard let resolved = requested.resolve(size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                headers[.contentLength] = "0"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            range = resolved
+        }
+        let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
+        if let range {
+            headers[.contentRange] = "bytes \(range.first)-\(range.last)/\(size)"
+            headers[.contentLength] = String(range.last - range.first + 1)
+        } else {
+            headers[.contentLength] = String(size)
+        }
+        guard includeBody else { return Response(status: status, headers: headers) }
+
+        let (_, body) = try await store.get(key, range: range.map { ByteRange(first: $0.first, last: $0.last) })
+        let metrics = self.metrics
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody { writer in
+                var sent: Int64 = 0
+                for try await chunk in body {
+                    sent += Int64(chunk.readableBytes)
+                    try await writer.write(chunk)
+                }
+                metrics.addDownloaded(bytes: sent)
+                try await writer.finish(nil)
+            })
+    }
+
+    func notFound(_ filename: String) -> HTTPError {
+        HTTPError(.notFound, message: "No file named '\(filename)' in this index.")
+    }
+
+    static func contentType(_ filename: String) -> String {
+        if filename.hasSuffix(".tar.gz") { return "application/gzip" }
+        if filename.hasSuffix(".zip") { return "application/zip" }
+        return "application/octet-stream"
+    }
+}

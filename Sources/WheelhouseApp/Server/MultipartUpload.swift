@@ -1,0 +1,168 @@
+import Foundation
+import MultipartKit
+import NIOCore
+
+/// A twine-style upload form read from a streamed `multipart/form-data` body: the text fields,
+/// and the `content` file part spooled to a temporary file while it is hashed. The body is never
+/// held in memory; the spool file is removed by `discard()` (or by the caller after ingest).
+struct MultipartUpload: Sendable {
+    var fields: [String: [String]]
+    var filename: String?
+    var spoolFile: URL?
+    var digest: FileDigest?
+
+    func field(_ name: String) -> String? { fields[name]?.first }
+
+    func discard() {
+        if let spoolFile { try? FileManager.default.removeItem(at: spoolFile) }
+    }
+
+    enum ReadError: Error {
+        case badRequest(String)
+        case tooLarge(limit: Int64)
+    }
+
+    /// Reads the whole form from `body`. Fields are bounded (1 MiB in all) and so is the file
+    /// (`maxBytes`). On any error the spool file is removed before throwing.
+    static func read<Body: AsyncSequence>(
+        body: Body, boundary: String, maxBytes: Int64, spoolDirectory: URL
+    ) async throws -> MultipartUpload where Body.Element == ByteBuffer {
+        let reader = Reader(spoolDirectory: spoolDirectory, maxBytes: maxBytes)
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in reader.header(name: name, value: value) }
+        parser.onBody = { buffer in reader.body(&buffer) }
+        parser.onPartComplete = { reader.partComplete() }
+        do {
+            for try await chunk in body {
+                do {
+                    try parser.execute(chunk)
+                } catch {
+                    throw ReadError.badRequest("The upload body is not valid multipart/form-data.")
+                }
+                if let failure = reader.failure { throw failure }
+            }
+            if let failure = reader.failure { throw failure }
+            guard reader.completedParts > 0 else {
+                throw ReadError.badRequest("The upload body is not valid multipart/form-data.")
+            }
+            return try reader.result()
+        } catch {
+            reader.abort()
+            throw error
+        }
+    }
+
+    /// The parser's callbacks are synchronous and run on the reading task only; this box is
+    /// never shared across tasks.
+    private final class Reader: @unchecked Sendable {
+        let spoolDirectory: URL
+        let maxBytes: Int64
+        var fields: [String: [String]] = [:]
+        var fieldBytes = 0
+        var partName: String?
+        var partFilename: String?
+        var partText: [UInt8] = []
+        var filename: String?
+        var spoolURL: URL?
+        var spoolHandle: FileHandle?
+        var accumulator = DigestAccumulator()
+        var digest: FileDigest?
+        var failure: ReadError?
+        var completedParts = 0
+
+        init(spoolDirectory: URL, maxBytes: Int64) {
+            self.spoolDirectory = spoolDirectory
+            self.maxBytes = maxBytes
+        }
+
+        func header(name: String, value: String) {
+            guard name.lowercased() == "content-disposition" else { return }
+            let params = Self.dispositionParameters(value)
+            partName = params["name"]
+            partFilename = params["filename"]
+            if partName == "content", failure == nil {
+                if spoolHandle != nil {
+                    failure = .badRequest("The upload has more than one 'content' file part.")
+                    return
+                }
+                let url = spoolDirectory.appendingPathComponent("wheelhouse-upload-\(UUID().uuidString)")
+                guard FileManager.default.createFile(atPath: url.path, contents: nil),
+                    let handle = try? FileHandle(forWritingTo: url)
+                else {
+                    failure = .badRequest("The server could not create a spool file for the upload.")
+                    return
+                }
+                spoolURL = url
+                spoolHandle = handle
+                filename = partFilename
+            }
+        }
+
+        func body(_ buffer: inout ByteBuffer) {
+            guard failure == nil else { return }
+            if partName == "content", let handle = spoolHandle {
+                if accumulator.count + Int64(buffer.readableBytes) > maxBytes {
+                    failure = .tooLarge(limit: maxBytes)
+                    return
+                }
+                buffer.withUnsafeReadableBytes { raw in
+                    accumulator.update(bufferPointer: raw)
+                    do {
+                        try handle.write(contentsOf: Data(raw))
+                    } catch {
+                        failure = .badRequest("The server could not spool the upload: \(error)")
+                    }
+                }
+            } else {
+                fieldBytes += buffer.readableBytes
+                if fieldBytes > 1 << 20 {
+                    failure = .badRequest("The upload's form fields are larger than 1 MiB.")
+                    return
+                }
+                partText.append(contentsOf: buffer.readableBytesView)
+            }
+        }
+
+        func partComplete() {
+            completedParts += 1
+            if partName == "content", spoolHandle != nil {
+                digest = accumulator.finish()
+            } else if let name = partName {
+                fields[name, default: []].append(String(decoding: partText, as: UTF8.self))
+            }
+            partText.removeAll(keepingCapacity: true)
+            partName = nil
+            partFilename = nil
+        }
+
+        func result() throws -> MultipartUpload {
+            if let handle = spoolHandle {
+                try handle.synchronize()
+                try handle.close()
+                spoolHandle = nil
+            }
+            return MultipartUpload(fields: fields, filename: filename, spoolFile: spoolURL, digest: digest)
+        }
+
+        func abort() {
+            try? spoolHandle?.close()
+            spoolHandle = nil
+            if let spoolURL { try? FileManager.default.removeItem(at: spoolURL) }
+        }
+
+        /// `form-data; name="content"; filename="x.whl"` → ["name": "content", "filename": "x.whl"].
+        static func dispositionParameters(_ value: String) -> [String: String] {
+            var out: [String: String] = [:]
+            for part in value.split(separator: ";").dropFirst() {
+                let kv = part.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2 else { continue }
+                var v = kv[1].trimmingSpaces
+                if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
+                    v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+                }
+                out[kv[0].trimmingSpaces.lowercased()] = v
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import WheelhouseArchive
+
+/// Which requests need a token (`--tokens-required-for`).
+public enum AccessPolicy: String, Sendable, CaseIterable {
+    /// Nobody needs a token (a private network with no other control; not recommended).
+    case none
+    /// Uploads need an upload token; reads are open. The default.
+    case upload
+    /// Reads need a read or upload token too (pip: `https://__token__:TOKEN@host/simple/`).
+    case read
+}
+
+/// The server's settings: one typed value, built once and validated by the command line.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var access: AccessPolicy
+    /// Largest accepted upload body, in bytes; larger ones are answered 413.
+    public var maxUploadBytes: Int64
+    /// How long index pages may be served from memory before the store is asked whether
+    /// another process changed them.
+    public var indexStaleness: Duration
+    public var archiveLimits: ArchiveLimits
+    /// Where upload bodies are spooled while they are hashed and verified.
+    public var spoolDirectory: URL
+    /// Folder with the browse page's static assets (`Public/`); nil serves the built-in page.
+    public var publicDirectory: URL?
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        access: AccessPolicy = .upload,
+        maxUploadBytes: Int64 = 4 << 30,
+        indexStaleness: Duration = .seconds(2),
+        archiveLimits: ArchiveLimits = ArchiveLimits(),
+        spoolDirectory: URL = FileManager.default.temporaryDirectory,
+        publicDirectory: URL? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.access = access
+        self.maxUploadBytes = maxUploadBytes
+        self.indexStaleness = indexStaleness
+        self.archiveLimits = archiveLimits
+        self.spoolDirectory = spoolDirectory
+        self.publicDirectory = publicDirectory
+    }
+}

@@ -1,0 +1,52 @@
+import Synchronization
+
+/// Counters exported at `/metrics` in the Prometheus text format (version 0.0.4).
+public final class ServerMetrics: Sendable {
+    struct Counters: Sendable {
+        var requests: [String: Int] = [:]  // "method|status" → count
+        var uploadsOK = 0
+        var uploadsFailed = 0
+        var bytesUploaded: Int64 = 0
+        var bytesDownloaded: Int64 = 0
+        var durationSum = 0.0
+    }
+    let counters = Mutex(Counters())
+
+    public init() {}
+
+    func request(method: String, status: Int, seconds: Double) {
+        counters.withLock {
+            $0.requests["\(method)|\(status)", default: 0] += 1
+            $0.durationSum += seconds
+        }
+    }
+    func uploadSucceeded(bytes: Int64) {
+        counters.withLock {
+            $0.uploadsOK += 1
+            $0.bytesUploaded += bytes
+        }
+    }
+    func uploadFailed() { counters.withLock { $0.uploadsFailed += 1 } }
+    func addDownloaded(bytes: Int64) { counters.withLock { $0.bytesDownloaded += bytes } }
+
+    public func prometheusText() -> String {
+        let c = counters.withLock { $0 }
+        var out = "# HELP wheelhouse_http_requests_total HTTP requests by method and status.\n"
+        out += "# TYPE wheelhouse_http_requests_total counter\n"
+        for (key, count) in c.requests.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "|")
+            out += "wheelhouse_http_requests_total{method=\"\(parts[0])\",status=\"\(parts[1])\"} \(count)\n"
+        }
+        out += "# HELP wheelhouse_http_request_duration_seconds_sum Total time spent answering requests.\n"
+        out += "# TYPE wheelhouse_http_request_duration_seconds_sum counter\n"
+        out += "wheelhouse_http_request_duration_seconds_sum \(c.durationSum)\n"
+        out += "# HELP wheelhouse_uploads_total Uploads by result.\n# TYPE wheelhouse_uploads_total counter\n"
+        out += "wheelhouse_uploads_total{result=\"ok\"} \(c.uploadsOK)\n"
+        out += "wheelhouse_uploads_total{result=\"failed\"} \(c.uploadsFailed)\n"
+        out += "# HELP wheelhouse_uploaded_bytes_total Bytes of accepted uploads.\n# TYPE wheelhouse_uploaded_bytes_total counter\n"
+        out += "wheelhouse_uploaded_bytes_total \(c.bytesUploaded)\n"
+        out += "# HELP wheelhouse_downloaded_bytes_total Bytes of distribution files sent.\n# TYPE wheelhouse_downloaded_bytes_total counter\n"
+        out += "wheelhouse_downloaded_bytes_total \(c.bytesDownloaded)\n"
+        return out
+    }
+}
