@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-dir"), help: "Folder with the browse page's assets (default: ./Public when present).")
     var publicDir: String?
 
+    @Option(name: .customLong("spool-dir"), help: "Where upload bodies are spooled while verified (default: the system temp folder).")
+    var spoolDir: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -59,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, access: AccessPolicy(rawValue: tokensRequiredFor) ?? .upload,
                 maxUploadBytes: maxUploadMiB << 20,
                 indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
+                spoolDirectory: spoolDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory,
                 publicDirectory: publicDirectory)
             logger.notice(
                 "wheelhouse serving",

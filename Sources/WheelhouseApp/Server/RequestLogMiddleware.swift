@@ -12,16 +12,21 @@ struct RequestLogMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            log(request, context, status: response.status.code, start: start, length: response.headers[.contentLength])
+            log(
+                request, context, status: response.status.code, start: start,
+                length: response.headers[.contentLength], contentType: response.headers[.contentType])
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            log(request, context, status: status, start: start, length: nil)
+            log(request, context, status: status, start: start, length: nil, contentType: nil)
             throw error
         }
     }
 
-    func log(_ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant, length: String?) {
+    func log(
+        _ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant,
+        length: String?, contentType: String?
+    ) {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.request(method: request.method.rawValue, status: status, seconds: seconds)
@@ -33,6 +38,7 @@ struct RequestLogMiddleware: RouterMiddleware {
                 "status": "\(status)",
                 "duration_ms": "\(String(format: "%.2f", seconds * 1000))",
                 "bytes": "\(length ?? "-")",
+                "content_type": "\(contentType ?? "-")",
                 "user_agent": "\(request.headers[.userAgent] ?? "-")",
             ])
     }

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Writes small, valid distribution files for the server tests.
+
+    make_dist.py OUT_DIR NAME VERSION [--requires-python SPEC] [--requires-dist REQ]...
+                 [--sdist] [--payload N] [--summary TEXT]
+
+A wheel is `{name}-{version}-py3-none-any.whl` with a module, METADATA (2.1), WHEEL and a
+correct RECORD; `--sdist` writes `{name}-{version}.tar.gz` with PKG-INFO. `--payload N` adds
+N bytes of incompressible data so size-related paths can be exercised. Prints the path.
+"""
+import argparse
+import base64
+import hashlib
+import io
+import os
+import random
+import re
+import sys
+import tarfile
+import zipfile
+
+
+def normalize_for_filename(name):
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def metadata_text(args):
+    lines = [
+        "Metadata-Version: 2.1",
+        f"Name: {args.name}",
+        f"Version: {args.version}",
+        f"Summary: {args.summary}",
+    ]
+    if args.requires_python:
+        lines.append(f"Requires-Python: {args.requires_python}")
+    for req in args.requires_dist:
+        lines.append(f"Requires-Dist: {req}")
+    return "\n".join(lines) + "\n\n" + f"# {args.name}\n\nA test distribution.\n"
+
+
+def record_hash(data):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def write_wheel(args):
+    dist = normalize_for_filename(args.name)
+    module = re.sub(r"[^a-z0-9_]", "_", args.name.lower())
+    path = os.path.join(args.out, f"{dist}-{args.version}-py3-none-any.whl")
+    dist_info = f"{dist}-{args.version}.dist-info"
+    files = {
+        f"{module}/__init__.py": f"__version__ = {args.version!r}\n".encode(),
+        f"{dist_info}/METADATA": metadata_text(args).encode(),
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelhouse-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    if args.payload:
+        rnd = random.Random(f"{args.name}-{args.version}")
+        files[f"{module}/payload.bin"] = rnd.randbytes(args.payload)
+    record = "".join(f"{n},{record_hash(d)},{len(d)}\n" for n, d in files.items())
+    record += f"{dist_info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in files.items():
+            info = zipfile.ZipInfo(n, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if n.endswith(".bin") else zipfile.ZIP_DEFLATED
+            z.writestr(info, d)
+        z.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", date_time=(2024, 1, 1, 0, 0, 0)), record)
+    return path
+
+
+def write_sdist(args):
+    dist = normalize_for_filename(args.name)
+    base = f"{dist}-{args.version}"
+    path = os.path.join(args.out, f"{base}.tar.gz")
+    pkg_info = metadata_text(args).replace("Metadata-Version: 2.1", "Metadata-Version: 2.2").encode()
+    setup = b"from setuptools import setup\nsetup()\n"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as t:
+        for n, d in ((f"{base}/PKG-INFO", pkg_info), (f"{base}/setup.py", setup)):
+            info = tarfile.TarInfo(n)
+            info.size = len(d)
+            info.mtime = 1704067200
+            t.addfile(info, io.BytesIO(d))
+    return path
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("out")
+    p.add_argument("name")
+    p.add_argument("version")
+    p.add_argument("--requires-python")
+    p.add_argument("--requires-dist", action="append", default=[])
+    p.add_argument("--sdist", action="store_true")
+    p.add_argument("--payload", type=int, default=0)
+    p.add_argument("--summary", default="A test distribution")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    print(write_sdist(args) if args.sdist else write_wheel(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
