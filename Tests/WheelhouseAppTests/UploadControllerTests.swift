@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WheelhouseApp
+import WheelhouseStorage
+import WheelhouseTestSupport
+
+/// The legacy upload API through the real router: auth, form validation, digests, limits.
+struct UploadControllerTests {
+    static func form(_ fields: [(String, String)], file: (name: String, bytes: Data)?, boundary: String = "b0undary") -> ByteBuffer {
+        var body = Data()
+        for (k, v) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
+        }
+        if let file {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(file.bytes)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return ByteBuffer(bytes: body)
+    }
+
+    struct Setup {
+        let storeRoot: URL
+        let store: any BlobStore
+        let auth: String
+        let wheel: URL
+        let bytes: Data
+        var sha256: String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    }
+
+    static func setup() async throws -> Setup {
+        let root = try TestSupport.makeTemporaryDirectory("wh-upload")
+        let storeRoot = root.appendingPathComponent("store")
+        let store = try FileSystemBlobStore(root: storeRoot)
+        let (_, token) = try await TokenStore(store: store).create(name: "ci", scope: .upload)
+        let wheel = try await DistFixtures.make("uploaded", "0.1", in: root)
+        return Setup(
+            storeRoot: storeRoot, store: store, auth: "Basic " + Data("__token__:\(token)".utf8).base64EncodedString(),
+            wheel: wheel, bytes: try Data(contentsOf: wheel))
+    }
+
+    static func headers(_ s: Setup) -> HTTPFields {
+        [.authorization: s.auth, .contentType: "multipart/form-data; boundary=b0undary"]
+    }
+
+    @Test func acceptsAValidUploadAndIsIdempotent() async throws {
+        let s = try await Self.setup()
+        let body = Self.form(
+            [(":action", "file_upload"), ("protocol_version", "1"), ("name", "uploaded"), ("version", "0.1"), ("sha256_digest", s.sha256)],
+            file: (s.wheel.lastPathComponent, s.bytes))
+        try await HTTPSemanticsTests.app(s.store).test(.router) { client in
+            try await client.execute(uri: "/legacy/", method: .post, headers: Self.headers(s), body: body) { r in
+                #expect(r.status == .ok, "\(String(buffer: r.body))")
+            }
+            try await client.execute(uri: "/", method: .post, headers: Self.headers(s), body: body) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains("identical"))
+            }
+            try await client.execute(uri: "/simple/uploaded/", method: .get) { r in
+                #expect(String(buffer: r.body).contains("uploaded-0.1-py3-none-any.whl#sha256=\(s.sha256)"))
+            }
+        }
+    }
+
+    @Test func refusesBadFormsWithoutTouchingTheStore() async throws {
+        let s = try await Self.setup()
+        let before = try DistFixtures.treeSnapshot(s.storeRoot)
+        let file = (s.wheel.lastPathComponent, s.bytes)
+        let cases: [(String, ByteBuffer, HTTPResponse.Status, String)] = [
+            ("no action", Self.form([("protocol_version", "1")], file: file), .badRequest, "file_upload"),
+            ("other action", Self.form([(":action", "submit")], file: file), .badRequest, "file_upload"),
+            ("no file", Self.form([(":action", "file_upload")], file: nil), .badRequest, "no file"),
+            ("bad sha256", Self.form([(":action", "file_upload"), ("sha256_digest", String(repeating: "0", count: 64))], file: file), .badRequest, "sha256_digest"),
+            ("bad md5", Self.form([(":action", "file_upload"), ("md5_digest", String(repeating: "0", count: 32))], file: file), .badRequest, "md5_digest"),
+            ("wrong name", Self.form([(":action", "file_upload"), ("name", "other-project")], file: file), .badRequest, "does not match"),
+            ("wrong version", Self.form([(":action", "file_upload"), ("version", "9.9")], file: file), .badRequest, "does not match"),
+            ("bad filename", Self.form([(":action", "file_upload")], file: ("uploaded-0.1.exe", s.bytes)), .badRequest, "uploaded-0.1.exe"),
+            ("not a zip", Self.form([(":action", "file_upload")], file: ("junk-1.0-py3-none-any.whl", Data("not a zip".utf8))), .badRequest, "junk-1.0-py3-none-any.whl"),
+            ("garbage body", ByteBuffer(string: "this is not multipart"), .badRequest, "multipart"),
+        ]
+        try await HTTPSemanticsTests.app(s.store).test(.router) { client in
+            for (label, body, status, text) in cases {
+                try await client.execute(uri: "/legacy/", method: .post, headers: Self.headers(s), body: body) { r in
+                    #expect(r.status == status, "\(label): \(String(buffer: r.body))")
+                    #expect(String(buffer: r.body).contains(text), "\(label): \(String(buffer: r.body))")
+                    #expect(r.status.reasonPhrase.count > 12, "\(label): the reason phrase carries the message for twine")
+                }
+            }
+            try await client.execute(uri: "/legacy/", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) { r in
+                #expect(r.status == .unauthorized)
+            }
+        }
+        #expect(try DistFixtures.treeSnapshot(s.storeRoot) == before)
+    }
+
+    @Test func answers413PastTheSizeLimit() async throws {
+        let s = try await Self.setup()
+        let before = try DistFixtures.treeSnapshot(s.storeRoot)
+        let body = Self.form([(":action", "file_upload")], file: (s.wheel.lastPathComponent, s.bytes))
+        try await HTTPSemanticsTests.app(s.store, configure: { $0.maxUploadBytes = 64 }).test(.router) { client in
+            try await client.execute(uri: "/legacy/", method: .post, headers: Self.headers(s), body: body) { r in
+                #expect(r.status == .contentTooLarge)
+            }
+        }
+        #expect(try DistFixtures.treeSnapshot(s.storeRoot) == before)
+    }
+}
