@@ -22,7 +22,7 @@ struct StoreOptions: ParsableArguments {
 
     func openStore() throws -> any BlobStore {
         do {
-            return try makeBlobStore(try StoreLocation(storeURL))
+            return try makeBlobStore(try StoreLocation(parsing: storeURL))
         } catch {
             throw CommandFailure("cannot open the store '\(storeURL)': \(error)")
         }

@@ -9,6 +9,6 @@ struct ManifestGlueArgsCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
-        try notYetAvailable("glue-args")
+        try notYetAvailable("manifest glue-args")
     }
 }

@@ -8,7 +8,10 @@ struct ManifestShowCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Option(help: "The SSM parameter name.") var parameter: String
+    @Option(help: "The AWS region.") var region: String?
+
     func run() async throws {
-        try notYetAvailable("show")
+        try notYetAvailable("manifest show")
     }
 }

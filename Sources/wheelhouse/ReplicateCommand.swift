@@ -8,6 +8,11 @@ struct ReplicateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Option(help: "The source store URL.") var source: String
+    @Option(help: "A target store URL (repeatable).") var target: [String] = []
+    @Flag(help: "Keep running and replicate changes as they happen.") var watch = false
+    @Flag(help: "Compare every target against the source and report differences.") var verify = false
+
     func run() async throws {
         try notYetAvailable("replicate")
     }
