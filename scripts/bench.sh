@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmarks (never run by the tests). Release build; all traffic on 127.0.0.1.
+#   1. wheel verification throughput and peak RSS vs python's own check (scripts/bench-verify.sh)
+#   2. the side-by-side index harness of ../shared/bench with Wheelhouse as a row
+#   3. peak server RSS while a 1 GB wheel is uploaded over HTTP (scripts/bench-upload-rss.sh)
+# Usage: scripts/bench.sh [OUT_DIR]   (BENCH_PARTS="verify peers upload" selects parts)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-/tmp/wheelhouse-bench}
+PARTS=${BENCH_PARTS:-"verify peers upload"}
+mkdir -p "$OUT"
+swift build -c release --product wheelhouse >/dev/null
+BIN="$(swift build -c release --show-bin-path)/wheelhouse"
+echo "wheelhouse binary: $BIN"
+
+for part in $PARTS; do
+  case "$part" in
+    verify)
+      ./scripts/bench-verify.sh "$OUT" ;;
+    peers)
+      SHARED=${SHARED_BENCH:-../shared/bench}
+      "$SHARED/run_peers.sh" --servers "${BENCH_PEERS:-nginx-static,pypiserver-cached,devpi}" \
+        --repeats "${BENCH_REPEATS:-3}" --json "$OUT/results-wheelhouse.json" --md "$OUT/RESULTS-wheelhouse.md" \
+        --extra-prepare "wheelhouse=$BIN upload --store {state}/store {root}" \
+        --extra "wheelhouse=$BIN serve --store {state}/store --host {host} --port {port} --log-level warning" ;;
+    upload)
+      ./scripts/bench-upload-rss.sh "$BIN" "$OUT" ;;
+    *) echo "unknown part $part" >&2; exit 2 ;;
+  esac
+done
