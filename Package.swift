@@ -44,6 +44,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // AWS: SigV4, the credential chain, S3 and SSM clients. Knows nothing of Python packaging.
+        .target(
+            name: "WheelhouseAWS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Opaque bytes under opaque keys: the BlobStore protocol and its backends.
         .target(
             name: "WheelhouseStorage",
@@ -96,6 +104,12 @@ let package = Package(
         .testTarget(
             name: "WheelhouseArchiveTests",
             dependencies: ["WheelhouseArchive", "WheelhouseCore", "WheelhouseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WheelhouseAWSTests",
+            dependencies: ["WheelhouseAWS", "WheelhouseTestSupport"],
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
