@@ -157,14 +157,21 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            var path = ""
+            for key in context.codingPath {
+                if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+            }
             return path.isEmpty ? "" : " at \(path)"
+        }
+        func message(_ context: DecodingError.Context) -> String {
+            let text = context.debugDescription
+            return (text.hasSuffix(".") ? String(text.dropLast()) : text) + path(context)
         }
         switch error {
         case .keyNotFound(let key, let context):
             return "missing key \(key.stringValue.debugDescription)\(path(context))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.debugDescription + path(context)
+            return message(context)
         @unknown default:
             return "\(error)"
         }
