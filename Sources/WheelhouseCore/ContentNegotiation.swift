@@ -27,7 +27,8 @@ public enum SimpleFormat: Sendable, Equatable, CaseIterable {
     /// `text/html`, which every client understands.
     public static func negotiate(accept: String?, formatOverride: String?) -> SimpleFormat? {
         if let formatOverride {
-            return byContentType(formatOverride.trimmingOWS().lowercased())
+            let trimmed = MediaRange.trimOWS(MediaRange.Bytes(formatOverride.utf8))
+            return byContentType(String(decoding: trimmed, as: UTF8.self).lowercased())
         }
         guard let accept else { return .htmlLegacy }
         let ranges = MediaRange.parseList(accept)
@@ -87,36 +88,42 @@ struct MediaRange: Equatable {
     /// The weight in thousandths, 0...1000.
     var quality: Int
 
+    typealias Bytes = ArraySlice<UInt8>
+
     /// The well-formed elements of a header value, in order; malformed ones are dropped.
     static func parseList(_ header: String) -> [MediaRange] {
-        split(header, on: ",").compactMap { element in
-            let trimmed = element.trimmingOWS()
+        split(Bytes(header.utf8), on: UInt8(ascii: ",")).compactMap { element in
+            let trimmed = trimOWS(element)
             return trimmed.isEmpty ? nil : parse(trimmed)
         }
     }
 
+    static func parse(_ element: String) -> MediaRange? {
+        parse(trimOWS(Bytes(element.utf8)))
+    }
+
     /// `type "/" subtype *( OWS ";" OWS parameter )`, then optionally `OWS ";" OWS "q=" qvalue`
     /// and accept extensions.
-    static func parse(_ element: Substring) -> MediaRange? {
-        let parts = split(element, on: ";")
+    static func parse(_ element: Bytes) -> MediaRange? {
+        let parts = split(element, on: UInt8(ascii: ";"))
         guard let first = parts.first else { return nil }
-        let typeAndSubtype = first.trimmingOWS().split(separator: "/", omittingEmptySubsequences: false)
+        let typeAndSubtype = trimOWS(first).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard typeAndSubtype.count == 2, typeAndSubtype.allSatisfy(isToken) else { return nil }
-        let type = typeAndSubtype[0].lowercased()
-        let subtype = typeAndSubtype[1].lowercased()
+        let type = lowercased(typeAndSubtype[0])
+        let subtype = lowercased(typeAndSubtype[1])
         guard type != "*" || subtype == "*" else { return nil }
         var hasParameters = false
         var quality = 1000
         var sawWeight = false
         for part in parts.dropFirst() {
-            let parameter = part.trimmingOWS()
-            let nameAndValue = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let nameAndValue = trimOWS(part).split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = nameAndValue.first, isToken(name) else { return nil }
+            let isWeight = name.count == 1 && (name.first == UInt8(ascii: "q") || name.first == UInt8(ascii: "Q"))
             let value = nameAndValue.count == 2 ? nameAndValue[1] : nil
-            if let value, !isToken(value) && !isQuotedString(value) && name.lowercased() != "q" { return nil }
+            if let value, !isWeight, !isToken(value), !isQuotedString(value) { return nil }
             if sawWeight { continue }  // accept extensions: a value is optional, and they mean nothing to us
             guard let value else { return nil }
-            if name.lowercased() == "q" {
+            if isWeight {
                 guard let q = parseQValue(value) else { return nil }
                 quality = q
                 sawWeight = true
@@ -128,14 +135,14 @@ struct MediaRange: Equatable {
     }
 
     /// RFC 9110 §12.4.2: `"0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ]`, in thousandths.
-    static func parseQValue(_ text: Substring) -> Int? {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return nil }
+    static func parseQValue(_ text: Bytes) -> Int? {
+        guard let first = text.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return nil }
         var value = Int(first - UInt8(ascii: "0")) * 1000
-        guard bytes.count > 1 else { return value }
-        guard bytes[1] == UInt8(ascii: "."), bytes.count <= 5 else { return nil }
+        let rest = text.dropFirst()
+        guard let dot = rest.first else { return value }
+        guard dot == UInt8(ascii: "."), rest.count <= 4 else { return nil }
         var scale = 100
-        for byte in bytes[2...] {
+        for byte in rest.dropFirst() {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value += Int(byte - UInt8(ascii: "0")) * scale
             scale /= 10
@@ -143,30 +150,37 @@ struct MediaRange: Equatable {
         return value <= 1000 ? value : nil
     }
 
+    static func parseQValue(_ text: String) -> Int? {
+        parseQValue(Bytes(text.utf8))
+    }
+
     /// RFC 9110 §5.6.2 token: `1*tchar`.
-    static func isToken(_ text: Substring) -> Bool {
+    static func isToken(_ text: Bytes) -> Bool {
         !text.isEmpty
-            && text.utf8.allSatisfy { byte in
+            && text.allSatisfy { byte in
                 switch byte {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
+                    UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                    UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+                    UInt8(ascii: "|"), UInt8(ascii: "~"):
                     true
                 default:
-                    "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                    false
                 }
             }
     }
 
     /// RFC 9110 §5.6.4: `DQUOTE *( qdtext / quoted-pair ) DQUOTE`.
-    static func isQuotedString(_ text: Substring) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") else { return false }
-        var index = 1
-        while index < bytes.count - 1 {
-            let byte = bytes[index]
+    static func isQuotedString(_ text: Bytes) -> Bool {
+        guard text.count >= 2, text.first == UInt8(ascii: "\""), text.last == UInt8(ascii: "\"") else { return false }
+        var index = text.startIndex + 1
+        let end = text.endIndex - 1
+        while index < end {
+            let byte = text[index]
             if byte == UInt8(ascii: "\\") {
                 index += 1
-                guard index < bytes.count - 1 else { return false }  // the closing quote was escaped
+                guard index < end else { return false }  // the closing quote was escaped
             } else if byte == UInt8(ascii: "\"") || (byte < 0x20 && byte != 0x09) || byte == 0x7F {
                 return false
             }
@@ -176,40 +190,38 @@ struct MediaRange: Equatable {
     }
 
     /// Splits on `separator` outside quoted strings.
-    private static func split(_ text: some StringProtocol, on separator: Character) -> [Substring] {
-        let text = Substring(text)
-        var parts: [Substring] = []
+    private static func split(_ text: Bytes, on separator: UInt8) -> [Bytes] {
+        var parts: [Bytes] = []
         var start = text.startIndex
         var inQuotes = false
         var escaped = false
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
+        for index in text.indices {
+            let byte = text[index]
             if escaped {
                 escaped = false
-            } else if inQuotes && character == "\\" {
+            } else if inQuotes && byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if character == "\"" {
+            } else if byte == UInt8(ascii: "\"") {
                 inQuotes.toggle()
-            } else if !inQuotes && character == separator {
+            } else if !inQuotes && byte == separator {
                 parts.append(text[start..<index])
-                start = text.index(after: index)
+                start = index + 1
             }
-            index = text.index(after: index)
         }
         parts.append(text[start...])
         return parts
     }
-}
 
-extension StringProtocol {
     /// Without leading and trailing spaces and tabs (RFC 9110 OWS).
-    func trimmingOWS() -> Substring {
-        let sub = Substring(self)
-        let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = sub.firstIndex(where: { !isOWS($0) }), let last = sub.lastIndex(where: { !isOWS($0) }) else {
-            return sub[sub.endIndex...]
+    static func trimOWS(_ text: Bytes) -> Bytes {
+        let isOWS = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = text.firstIndex(where: { !isOWS($0) }), let last = text.lastIndex(where: { !isOWS($0) }) else {
+            return text[text.endIndex...]
         }
-        return sub[first...last]
+        return text[first...last]
+    }
+
+    private static func lowercased(_ text: Bytes) -> String {
+        String(decoding: text.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

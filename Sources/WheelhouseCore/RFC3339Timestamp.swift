@@ -9,13 +9,32 @@ import Foundation
 public enum RFC3339Timestamp {
     /// PEP 700: `2024-01-02T03:04:05.123456Z` (always six fractional digits, UTC).
     public static func format(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `format(date)`, appended as UTF-8 (the renderers write timestamps straight into their output).
+    static func append(_ date: Date, to bytes: inout [UInt8]) {
         let micros = microseconds(date)
         let (seconds, fraction) = floorDivMod(micros, 1_000_000)
         let (days, secondOfDay) = floorDivMod(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-            + "." + pad(fraction, 6) + "Z"
+        appendDigits(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(secondOfDay / 3600, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay / 60 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(fraction, width: 6, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Parses RFC 3339 `date-time` (`T` or `t`, `Z` or a numeric offset, 0 to 9 fractional digits,
@@ -74,9 +93,15 @@ public enum RFC3339Timestamp {
         return (q, a - q * b)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// `value` (not negative) in decimal, zero-padded to at least `width` digits.
+    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var rest = value
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0 || digits.count < width
+        bytes.append(contentsOf: digits.reversed())
     }
 
     private static func isLeap(_ year: Int) -> Bool {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// PEP 691 JSON pages, API version 1.1 (PEP 700), with PEP 714 `core-metadata`.
 ///
 /// Written by hand: keys in sorted order, no whitespace, so the same page always renders to
@@ -30,7 +32,7 @@ public enum SimpleJSONRenderer {
             out.integer(file.size)
             if let uploadTime = file.uploadTime {
                 out.raw(",\"upload-time\":")
-                out.string(RFC3339Timestamp.format(uploadTime))
+                out.timestamp(uploadTime)
             }
             out.raw(",\"url\":")
             out.string(file.url)
@@ -112,23 +114,41 @@ private struct JSONWriter {
     /// exist); everything else, non-ASCII included, as UTF-8.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case 0x00..<0x20:
-                raw("\\u00")
-                bytes.append(Self.hexDigit(byte >> 4))
-                bytes.append(Self.hexDigit(byte & 0x0F))
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { input in
+            var start = 0
+            for index in input.indices {
+                let byte = input[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[start..<index]))
+                escape(byte)
+                start = index + 1
             }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func timestamp(_ date: Date) {
+        bytes.append(UInt8(ascii: "\""))
+        RFC3339Timestamp.append(date, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        case 0x08: raw("\\b")
+        case 0x0C: raw("\\f")
+        default:
+            raw("\\u00")
+            bytes.append(Self.hexDigit(byte >> 4))
+            bytes.append(Self.hexDigit(byte & 0x0F))
+        }
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

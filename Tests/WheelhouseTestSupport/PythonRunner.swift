@@ -9,6 +9,8 @@ import Foundation
 /// Why Python could not be run at all (as opposed to running and failing, which is a status).
 public struct PythonRunnerError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Runs `python -c script args...` with the test venv's interpreter (`TestSupport.python`),
