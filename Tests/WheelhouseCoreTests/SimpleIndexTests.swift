@@ -50,21 +50,7 @@ enum SimpleIndexFixture {
         .init(displayName: "a<b>&\"c\"", normalizedName: "a-b-c"),
     ])
 
-    /// A 500-file page must render well under 10 ms; unoptimized debug builds run about ten
-    /// times slower (optimized: ~1 ms HTML, ~1.5 ms JSON).
-    #if DEBUG
-        static let renderBudget = Duration.milliseconds(50)
-    #else
-        static let renderBudget = Duration.milliseconds(10)
-    #endif
-
-    /// The best of `runs` timings: the machine is shared, and the best run is the renderer's cost.
-    static func fastestOf(_ runs: Int, _ body: () -> Void) -> Duration {
-        let clock = ContinuousClock()
-        return (0..<runs).map { _ in clock.measure(body) }.min() ?? .zero
-    }
-
-    /// A page of `count` files, for timing.
+    /// A page of `count` files.
     static func bigPage(count: Int) -> SimpleProjectPage {
         let files = (0..<count).map { (index: Int) -> SimpleProjectPage.File in
             let filename: String = "big_project-\(index).0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
