@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Synchronization
+import WheelhouseCore
 import WheelhouseStorage
 
 /// What a token may do. An upload token may also read.
@@ -41,7 +42,7 @@ public enum TokenError: Error, Sendable, CustomStringConvertible {
 /// (190 random bits) is checked against the stored sha256 in constant time. The plain token is
 /// shown once, at creation, and is not recoverable.
 public struct TokenStore: Sendable {
-    public static let prefix = "_wheelhouse/tokens/"
+    public static let prefix = StorageLayout.tokensPrefix
     public let store: any BlobStore
 
     public init(store: any BlobStore) {

@@ -8,11 +8,7 @@ enum PageRendering {
     /// `/simple/{project}/` on the server and from `simple/{project}/index.html` in the store's
     /// static export alike.
     static func projectPage(_ record: ProjectRecord) -> SimpleProjectPage {
-        SimpleProjectPage(
-            record: record,
-            versions: sortedVersions(record),
-            fileURL: { file in "../../packages/\(record.name)/\(percentEncodePathSegment(file.filename))" }
-        )
+        SimpleProjectPage(record: record, versions: sortedVersions(record))
     }
 
     static func render(_ record: ProjectRecord, format: SimpleFormat) -> [UInt8] {
@@ -24,7 +20,7 @@ enum PageRendering {
     }
 
     static func renderRoot(_ projects: [String], format: SimpleFormat) -> [UInt8] {
-        let list = SimpleProjectList(projects: projects.map { .init(name: $0, normalizedName: $0) })
+        let list = SimpleProjectList(projects: projects.map { .init(displayName: $0, normalizedName: $0) })
         switch format {
         case .jsonV1: return Array(SimpleJSONRenderer.render(list).utf8)
         case .htmlV1, .htmlLegacy: return Array(SimpleHTMLRenderer.render(list).utf8)
@@ -40,11 +36,5 @@ enum PageRendering {
             default: a < b
             }
         }
-    }
-
-    static func percentEncodePathSegment(_ s: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 }

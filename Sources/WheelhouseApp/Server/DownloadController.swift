@@ -29,7 +29,9 @@ struct DownloadController: Sendable {
     func serve(_ request: Request, _ context: BasicRequestContext, includeBody: Bool) async throws -> Response {
         try await auth.authorize(request, for: .read)
         let project = try context.parameters.require("project")
-        let filename = try context.parameters.require("filename")
+        // File links percent-encode the filename (a local version's `+` is `%2B`).
+        let rawFilename = try context.parameters.require("filename")
+        let filename = rawFilename.removingPercentEncoding ?? rawFilename
         guard let record = try await cache.record(project) else { throw notFound(filename) }
 
         let key: String

@@ -23,7 +23,7 @@ struct IndexController: Sendable {
             let normalized = ProjectName.normalize(raw)
             // PEP 503: a non-normalized name (or a missing slash) redirects to the canonical URL.
             guard raw == normalized, request.uri.path.hasSuffix("/") else {
-                return Self.redirect(to: "/simple/\(PageRendering.percentEncodePathSegment(normalized))/")
+                return Self.redirect(to: "/simple/\(normalized)/")
             }
             guard let format = Self.format(request) else { return Self.notAcceptable() }
             guard let page = try await cache.projectPage(normalized, format: format) else {
