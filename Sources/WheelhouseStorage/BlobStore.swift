@@ -80,6 +80,11 @@ public protocol BlobStore: Sendable {
     func head(_ key: String) async throws -> BlobInfo?
 
     /// Streams an object's bytes (or the given range of them). Throws `notFound`.
+    ///
+    /// `info` describes the whole object (`info.size` is its full size, for `Content-Range`).
+    /// A range reaching past the end is cut at the end; a range starting at or after the end
+    /// streams no bytes. The body reads the object as it was when `get` returned, even if it is
+    /// replaced meanwhile; only the chunk being handed over is held in memory.
     func get(_ key: String, range: ByteRange?) async throws -> (info: BlobInfo, body: BlobBody)
 
     /// Reads a small object whole (records, metadata, tokens). Nil when there is none.
