@@ -99,13 +99,16 @@ extension CoreMetadata {
                 problems.append(.unknownMetadataVersion(declared))
             }
         }
-        if let name, !pendingIsValidName(name) { problems.append(.invalidName(name)) }
-        if let version, !pendingIsValidVersion(version) { problems.append(.invalidVersion(version)) }
-        if let requiresPython, requiresPython.allSatisfy({ $0 == " " || $0 == "\t" }) {
+        if let name, !ProjectName.isValid(name) { problems.append(.invalidName(name)) }
+        if let version, !Version.isValid(version) { problems.append(.invalidVersion(version)) }
+        // An empty Requires-Python is a mistake, though an empty specifier set is valid.
+        if let requiresPython,
+            requiresPython.allSatisfy({ $0 == " " || $0 == "\t" }) || (try? SpecifierSet(requiresPython)) == nil
+        {
             problems.append(.invalidRequiresPython(requiresPython))
         }
         // PEP 685: extras are validated as names whatever the metadata version.
-        for extra in providesExtra where !pendingIsValidName(extra) { problems.append(.invalidExtra(extra)) }
+        for extra in providesExtra where !ProjectName.isValid(extra) { problems.append(.invalidExtra(extra)) }
         for entry in dynamic {
             let key = entry.lowercased()
             if ["name", "version", "metadata-version"].contains(key) || Self.fieldIntroduced[key] == nil {

@@ -9,7 +9,7 @@ public enum DistributionFilename: Sendable, Hashable, CustomStringConvertible {
         try FilenameError.checkSafe(filename)
         if filename.hasSuffix(".whl") {
             let wheel = try WheelFilename(filename)
-            if let projectHint, pendingNormalize(projectHint) != wheel.normalizedName {
+            if let projectHint, ProjectName.normalize(projectHint) != wheel.normalizedName {
                 throw .projectMismatch(filename: filename, project: projectHint)
             }
             self = .wheel(wheel)
@@ -32,7 +32,7 @@ public enum DistributionFilename: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var version: String {
+    public var version: Version {
         switch self {
         case let .wheel(w): w.version
         case let .sdist(s): s.version

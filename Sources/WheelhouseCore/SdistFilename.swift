@@ -17,8 +17,7 @@ public struct SdistFilename: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     /// PEP 503 normalized name (`foo-bar`).
     public let normalizedName: String
-    /// The version as written in the filename.
-    public let version: String
+    public let version: Version
     public let format: Format
 
     public init(_ filename: String, projectHint: String? = nil) throws(FilenameError) {
@@ -35,17 +34,21 @@ public struct SdistFilename: Sendable, Hashable, CustomStringConvertible {
         let dashes = stem.indices.filter { stem[$0] == "-" }.reversed()
         guard !dashes.isEmpty else { throw .wrongPartCount(filename: filename) }
 
-        var candidates: [(name: String, version: String)] = dashes
-            .map { (String(stem[..<$0]), String(stem[stem.index(after: $0)...])) }
-            .filter { pendingIsValidName($0.0) && pendingIsValidVersion($0.1) }
+        var candidates: [(name: String, version: Version)] = dashes.compactMap { dash in
+            let name = String(stem[..<dash])
+            guard ProjectName.isValid(name), let version = try? Version(String(stem[stem.index(after: dash)...])) else {
+                return nil
+            }
+            return (name, version)
+        }
         if let projectHint {
-            let wanted = pendingNormalize(projectHint)
-            candidates = candidates.filter { pendingNormalize($0.name) == wanted }
+            let wanted = ProjectName.normalize(projectHint)
+            candidates = candidates.filter { ProjectName.normalize($0.name) == wanted }
             if candidates.isEmpty { throw .projectMismatch(filename: filename, project: projectHint) }
         }
         guard let (name, version) = candidates.first else {
             // Report the part that is wrong: the name if some split has a valid version.
-            let versioned = dashes.first { pendingIsValidVersion(String(stem[stem.index(after: $0)...])) }
+            let versioned = dashes.first { Version.isValid(String(stem[stem.index(after: $0)...])) }
             if let versioned {
                 throw .invalidName(filename: filename, name: String(stem[..<versioned]))
             }
@@ -54,7 +57,7 @@ public struct SdistFilename: Sendable, Hashable, CustomStringConvertible {
         }
         self.filename = filename
         self.name = name
-        self.normalizedName = pendingNormalize(name)
+        self.normalizedName = ProjectName.normalize(name)
         self.version = version
         self.format = format
     }

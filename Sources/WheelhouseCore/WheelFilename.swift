@@ -29,8 +29,7 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     /// PEP 503 normalized name (`typing-extensions`).
     public let normalizedName: String
-    /// The version as written in the filename.
-    public let version: String
+    public let version: Version
     public let buildTag: BuildTag?
     /// The python, ABI and platform tag components as written (`["py2", "py3"]`).
     public let pythonTags: [String]
@@ -51,10 +50,13 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 
         // PEP 427: the name is escaped with `_` for runs of `-_.`; `__` never appears.
         let name = parts[0]
-        guard !name.contains("__"), pendingIsValidName(name) else {
+        guard !name.contains("__"), ProjectName.isValid(name) else {
             throw .invalidName(filename: filename, name: name)
         }
-        guard pendingIsValidVersion(parts[1]) else {
+        let version: Version
+        do {
+            version = try Version(parts[1])
+        } catch {
             throw .invalidVersion(filename: filename, version: parts[1])
         }
         var buildTag: BuildTag?
@@ -74,8 +76,8 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         }
         self.filename = filename
         self.name = name
-        self.normalizedName = pendingNormalize(name)
-        self.version = parts[1]
+        self.normalizedName = ProjectName.normalize(name)
+        self.version = version
         self.buildTag = buildTag
         let components = parts.suffix(3).map { $0.split(separator: ".").map(String.init) }
         self.pythonTags = components[components.startIndex]

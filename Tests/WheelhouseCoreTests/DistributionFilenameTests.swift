@@ -7,7 +7,7 @@ import Testing
         #expect(wheel.packageType == "bdist_wheel")
         #expect(wheel.pythonTag == "py2.py3")
         #expect(wheel.normalizedName == "six")
-        #expect(wheel.version == "1.16.0")
+        #expect(wheel.version == (try Version("1.16.0")))
         #expect(wheel.filename == "six-1.16.0-py2.py3-none-any.whl")
         guard case .wheel = wheel else { Issue.record("not a wheel"); return }
 
@@ -15,12 +15,12 @@ import Testing
         #expect(sdist.packageType == "sdist")
         #expect(sdist.pythonTag == "source")
         #expect(sdist.normalizedName == "foo-bar")
-        #expect(sdist.version == "2.0")
+        #expect(sdist.version == (try Version("2.0")))
         guard case .sdist = sdist else { Issue.record("not an sdist"); return }
     }
 
     @Test func projectHint() throws {
-        #expect(try DistributionFilename("foo-bar-1.0-1.tar.gz", projectHint: "foo-bar").version == "1.0-1")
+        #expect(try DistributionFilename("foo-bar-1.0-1.tar.gz", projectHint: "foo-bar").version == Version("1.0.post1"))
         #expect(throws: FilenameError.projectMismatch(filename: "six-1.0-py3-none-any.whl", project: "seven")) {
             try DistributionFilename("six-1.0-py3-none-any.whl", projectHint: "seven")
         }

@@ -4,7 +4,7 @@ import Testing
 @Suite struct SdistFilenameTests {
     /// Every row of `Vectors/sdist_filenames.tsv` (filename, hint, expectation).
     @Test func matchesGeneratedVectors() throws {
-        let rows = try VectorFile.rows("sdist_filenames.tsv")
+        let rows = try VectorFile("sdist_filenames.tsv").rows
         #expect(rows.count >= 600)
         for row in rows {
             let (filename, hint) = (row[0], row[1] == "-" ? nil : row[1])
@@ -12,7 +12,7 @@ import Testing
             switch (row[2], result) {
             case ("ok", .success(let sdist)):
                 #expect(sdist.normalizedName == row[3], "\(filename)")
-                #expect(sdist.version == row[4], "\(filename)")
+                #expect(sdist.version == (try Version(row[4])), "\(filename)")
             case ("error", .failure(let error)):
                 #expect(WheelFilenameTests.kind(error) == row[3], "\(filename) [\(hint ?? "-")]: \(error)")
             default:
@@ -28,10 +28,10 @@ import Testing
         #expect(legacy.format == .tarGz)
         let ambiguous = try SdistFilename("foo-bar-1.0-1.zip")
         #expect(ambiguous.normalizedName == "foo-bar-1-0")
-        #expect(ambiguous.version == "1")
+        #expect(ambiguous.version == (try Version("1")))
         let hinted = try SdistFilename("foo-bar-1.0-1.zip", projectHint: "Foo_Bar")
         #expect(hinted.normalizedName == "foo-bar")
-        #expect(hinted.version == "1.0-1")
+        #expect(hinted.version == (try Version("1.0.post1")))
         #expect(hinted.format == .zip)
         #expect(throws: FilenameError.projectMismatch(filename: "foo-bar-1.0-1.zip", project: "baz")) {
             try SdistFilename("foo-bar-1.0-1.zip", projectHint: "baz")
