@@ -116,6 +116,7 @@ public final class FileSystemBlobStore: BlobStore {
     ) async throws -> BlobInfo {
         let path = try path(for: key)
         return try await threadPool.runIfActive {
+            try Self.precheck(condition, key: key, path: path)
             let temporary = try self.makeTemporaryFile()
             do {
                 try data.withUnsafeBytes { try temporary.writeAll($0) }
@@ -132,7 +133,10 @@ public final class FileSystemBlobStore: BlobStore {
         _ key: String, contentsOf file: URL, contentType: String?, condition: WriteCondition
     ) async throws -> BlobInfo {
         let path = try path(for: key)
-        let source = try await threadPool.runIfActive { try POSIXFile.make(file.path, flags: O_RDONLY) }
+        let source = try await threadPool.runIfActive {
+            try Self.precheck(condition, key: key, path: path)
+            return try POSIXFile.make(file.path, flags: O_RDONLY)
+        }
         let temporary = try await threadPool.runIfActive { try self.makeTemporaryFile() }
         do {
             // One chunk per hop to the pool, so a large upload does not hold a thread for long.
@@ -152,15 +156,16 @@ public final class FileSystemBlobStore: BlobStore {
     public func delete(_ key: String) async throws {
         let path = try path(for: key)
         try await threadPool.runIfActive {
-            try self.withLock(on: key) {
+            let deleted = try self.withLock(on: key) {
                 guard unlink(path) == 0 else {
                     let code = errno
                     // Nothing there, or only a "directory" of other keys: no object to delete.
-                    if code == ENOENT || code == ENOTDIR || code == EISDIR { return }
+                    if code == ENOENT || code == ENOTDIR || code == EISDIR { return false }
                     throw POSIX.error("cannot delete", path, code)
                 }
+                return true
             }
-            try POSIX.syncDirectory(Self.parent(of: path))
+            if deleted { try POSIX.syncDirectory(Self.parent(of: path)) }
         }
     }
 
@@ -215,6 +220,21 @@ public final class FileSystemBlobStore: BlobStore {
         }
         try destination.writeAll(UnsafeRawBufferPointer(rebasing: memory[..<copied]))
         return copied == size
+    }
+
+    /// Fails early, before a file is copied and synced in vain, when `condition` already does
+    /// not hold. `commit` checks again under the lock.
+    private static func precheck(_ condition: WriteCondition, key: String, path: String) throws {
+        switch condition {
+        case .none:
+            return
+        case .ifAbsent:
+            guard try POSIX.linkStatus(path) == nil else { throw BlobStoreError.preconditionFailed(key: key) }
+        case .ifMatch(let etag):
+            guard let current = try POSIX.linkStatus(path), POSIX.etag(current) == etag else {
+                throw BlobStoreError.preconditionFailed(key: key)
+            }
+        }
     }
 
     /// Makes `temporary` durable and moves it to `path` if `condition` holds.

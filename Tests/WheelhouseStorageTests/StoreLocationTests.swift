@@ -116,7 +116,7 @@ struct StoreLocationTests {
     }
 
     @Test func bucketNameProblemsAreAllReported() {
-        let problems = StoreLocation.bucketNameProblems("-A_")
+        let problems = StoreLocation.bucketNameProblems("-A")
         #expect(problems.count == 3)
         #expect(StoreLocation.bucketNameProblems("wheelhouse-prod.eu").isEmpty)
         #expect(StoreLocation.bucketNameProblems("1.2.3.4").count == 1)
