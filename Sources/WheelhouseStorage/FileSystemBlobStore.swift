@@ -31,8 +31,10 @@ import Darwin
 /// handles, which must be closed explicitly and asynchronously: a body dropped half-read (a
 /// client gone) would leak them.
 ///
-/// Limitation of a file system over S3: a key cannot be both an object and a "directory" of
-/// other keys (`a` and `a/b`); such a write throws `BlobStoreError.backend`.
+/// Limitations next to S3: a key cannot be both an object and a "directory" of other keys
+/// (`a` and `a/b`; such a write throws `BlobStoreError.backend`), and `contentType` is not
+/// kept (a file has none; whoever serves it derives one from the key). Deleting leaves empty
+/// directories behind: removing them would race with writers creating files in them.
 public final class FileSystemBlobStore: BlobStore {
     /// The default size of the chunks a body yields: large enough that the per-chunk hop to
     /// the thread pool costs little next to copying the bytes.
@@ -159,8 +161,10 @@ public final class FileSystemBlobStore: BlobStore {
             let deleted = try self.withLock(on: key) {
                 guard unlink(path) == 0 else {
                     let code = errno
-                    // Nothing there, or only a "directory" of other keys: no object to delete.
-                    if code == ENOENT || code == ENOTDIR || code == EISDIR { return false }
+                    // Nothing there, or only a "directory" of other keys (EISDIR on Linux,
+                    // EPERM on Darwin): no object to delete.
+                    if code == ENOENT || code == ENOTDIR { return false }
+                    if let status = try POSIX.linkStatus(path), POSIX.isDirectory(status) { return false }
                     throw POSIX.error("cannot delete", path, code)
                 }
                 return true

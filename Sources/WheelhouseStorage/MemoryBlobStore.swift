@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 /// A `BlobStore` in memory, for tests: the same keys, conditions, ranges, ordering and chunked
-/// bodies as `FileSystemBlobStore`, without a disk.
+/// bodies as `FileSystemBlobStore`, without a disk. Like it, it does not keep `contentType`.
 public actor MemoryBlobStore: BlobStore {
     private struct Object {
         var data: Data

@@ -310,7 +310,7 @@ struct BlobStoreTests {
             var chunkSizes: [Int] = []
             for try await chunk in body {
                 chunkSizes.append(chunk.readableBytes)
-                let matches = chunk.readableBytesView.elementsEqual(data[offset..<(offset + chunk.readableBytes)])
+                let matches = Data(chunk.readableBytesView) == data[offset..<(offset + chunk.readableBytes)]
                 #expect(matches, "chunk at \(offset)")
                 offset += chunk.readableBytes
             }
