@@ -112,7 +112,11 @@ struct SuiteCase: CustomStringConvertible, Sendable {
     @Test func agreesWithBotocore() async throws {
         let cases = try await BotocoreVectors.cases(kind: "headers")
         #expect(cases.count == 300)
+        // The generator covers what it promises: every payload kind, tokens, repeated headers.
         #expect(Set(cases.map(\.service)).count > 2)
+        #expect(Set(cases.compactMap(\.payload?.mode)) == ["data", "hash", "unsigned"])
+        #expect(cases.contains { $0.token != nil } && cases.contains { $0.token == nil })
+        #expect(cases.contains { Set(($0.headers ?? []).map { $0[0] }).count < ($0.headers ?? []).count })
         var mismatches: [String] = []
         for testCase in cases {
             let signer = testCase.signer
