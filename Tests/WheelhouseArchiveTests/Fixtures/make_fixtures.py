@@ -140,7 +140,7 @@ def bad(out):
     write_wheel(wheel_path("unhashed_file"), files, record_skip={"demo_pkg/data.txt"},
                 record_override=[("demo_pkg/data.txt", "", "")])
     write_wheel(wheel_path("two_dist_info"), files + [("other-1.0.dist-info/METADATA", metadata("other"))])
-    write_wheel(wheel_path("no_dist_info"), files[:2])
+    write_wheel(wheel_path("no_dist_info"), files[:2], dist_info="demo_pkg")
     write_wheel(wheel_path("missing_wheel_file"), files[:3])
     write_wheel(wheel_path("name_mismatch"), good_files(name="other_pkg"))
     write_wheel(wheel_path("version_mismatch"), good_files(version="2.0"))
