@@ -90,6 +90,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmark: verify one wheel and print MB/s (scripts/bench-verify.sh).
+        .executableTarget(
+            name: "wheelhouse-bench-verify",
+            dependencies: ["WheelhouseArchive", "WheelhouseCore"],
+            path: "Sources/wheelhouse-bench-verify",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "WheelhouseTestSupport",
             dependencies: [],

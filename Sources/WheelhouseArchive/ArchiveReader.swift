@@ -49,6 +49,8 @@ final class ArchiveReader {
         guard archive_read_open_filename(archive, path, Self.chunkSize) == ARCHIVE_OK else {
             let message = Self.errorString(archive)
             archive_read_free(archive)
+            // A file that exists but does not open as an archive is broken, not missing.
+            if FileManager.default.isReadableFile(atPath: path) { throw .corrupt(entry: nil, message: message) }
             throw .cannotOpen(path: path, message: message)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value

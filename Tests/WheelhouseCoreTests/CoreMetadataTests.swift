@@ -148,6 +148,15 @@ import Testing
         }
     }
 
+    @Test func requiresPythonMustBeASpecifierSet() {
+        #expect(throws: MetadataValidationError(problems: [.invalidRequiresPython(">=3.8,<<4")])) {
+            try Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.8,<<4\n").validate()
+        }
+        #expect(throws: Never.self) {
+            try Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.8, <4\n").validate()
+        }
+    }
+
     @Test func missingAndUnknown() {
         #expect(throws: MetadataValidationError(problems: [.missingField("Metadata-Version"), .missingField("Name"), .missingField("Version")])) {
             try Self.parse("Summary: nothing else\n").validate()

@@ -140,7 +140,7 @@ def bad(out):
     write_wheel(wheel_path("unhashed_file"), files, record_skip={"demo_pkg/data.txt"},
                 record_override=[("demo_pkg/data.txt", "", "")])
     write_wheel(wheel_path("two_dist_info"), files + [("other-1.0.dist-info/METADATA", metadata("other"))])
-    write_wheel(wheel_path("no_dist_info"), files[:2])
+    write_wheel(wheel_path("no_dist_info"), files[:2], dist_info="demo_pkg")
     write_wheel(wheel_path("missing_wheel_file"), files[:3])
     write_wheel(wheel_path("name_mismatch"), good_files(name="other_pkg"))
     write_wheel(wheel_path("version_mismatch"), good_files(version="2.0"))
@@ -234,7 +234,8 @@ def big(out, megabytes):
     chunks = max(1, megabytes // 50) if megabytes >= 50 else 1
     per = (megabytes << 20) // (chunks + 1)
     files = good_files() + [(f"demo_pkg/blob{i}.bin", os.urandom(per)) for i in range(chunks)]
-    files += [("demo_pkg/text.txt", (b"The quick brown fox jumps over the lazy dog. " * (per // 45 + 1))[:per])]
+    # Text that compresses a little, as source code and data files do.
+    files += [("demo_pkg/text.txt", base64.b64encode(os.urandom(per * 3 // 4)))]
     return {"wheel": write_wheel(os.path.join(out, WHEEL_NAME), files)}
 
 
