@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(
             name: "WheelhouseArchiveTests",
             dependencies: ["WheelhouseArchive", "WheelhouseCore", "WheelhouseTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
