@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in libarchive-dev zlib1g-dev pkg-config; do
+for pkg in libarchive-dev zlib1g-dev pkg-config curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then
@@ -19,12 +19,12 @@ fi
 
 PY="${PYTHON:-python3}"
 VENV=.venv
-stamp="$VENV/.wheelhouse-deps-v1"
+stamp="$VENV/.wheelhouse-deps-v2"
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: creating $VENV with the test clients"
-  "$PY" -m venv "$VENV"
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q \
-    "packaging>=24" "moto[server]" twine uv pypi-simple build wheel setuptools boto3
+    "packaging>=24" "moto[server]" twine uv pypi-simple build wheel "setuptools>=78" boto3
   touch "$stamp"
 fi

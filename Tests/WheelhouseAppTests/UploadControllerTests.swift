@@ -77,7 +77,7 @@ struct UploadControllerTests {
             ("no file", Self.form([(":action", "file_upload")], file: nil), .badRequest, "no file"),
             ("bad sha256", Self.form([(":action", "file_upload"), ("sha256_digest", String(repeating: "0", count: 64))], file: file), .badRequest, "sha256_digest"),
             ("bad md5", Self.form([(":action", "file_upload"), ("md5_digest", String(repeating: "0", count: 32))], file: file), .badRequest, "md5_digest"),
-            ("wrong name", Self.form([(":action", "file_upload"), ("name", "other-project")], file: file), .badRequest, "does not match"),
+            ("wrong name", Self.form([(":action", "file_upload"), ("name", "other-project")], file: file), .badRequest, "other-project"),
             ("wrong version", Self.form([(":action", "file_upload"), ("version", "9.9")], file: file), .badRequest, "does not match"),
             ("bad filename", Self.form([(":action", "file_upload")], file: ("uploaded-0.1.exe", s.bytes)), .badRequest, "uploaded-0.1.exe"),
             ("not a zip", Self.form([(":action", "file_upload")], file: ("junk-1.0-py3-none-any.whl", Data("not a zip".utf8))), .badRequest, "junk-1.0-py3-none-any.whl"),

@@ -1,5 +1,8 @@
-import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The result of a finished child process.
 public struct ProcessResult: Sendable {
@@ -19,9 +22,104 @@ public struct ProcessFailure: Error, CustomStringConvertible {
     }
 }
 
+/// A child process started with `posix_spawn` and reaped with `waitpid` on a thread of its own.
+///
+/// Foundation's `Process` is not used: with many children started concurrently from several
+/// tasks its termination notifications were seen to go missing, hanging the suite. Output goes
+/// to files, so a chatty child can never block on a full pipe.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var exitStatus: Int32?
+    private var waiters: [CheckedContinuation<Int32, Never>] = []
+
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        currentDirectory: URL?, stdin: URL?, stdout: URL, stderr: URL
+    ) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin?.path ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so a child's children can be stopped together.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        // A working directory through coreutils' `env -C` (glibc's addchdir is not exported here).
+        let command = currentDirectory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, command[0], &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        pid = child
+        let spawned = child
+        let thread = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) < 0 && errno == EINTR {}
+            // WIFEXITED / WEXITSTATUS / WTERMSIG by hand (they are macros).
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            lock.lock()
+            exitStatus = code
+            let pending = waiters
+            waiters = []
+            lock.unlock()
+            pending.forEach { $0.resume(returning: code) }
+        }
+        thread.start()
+    }
+
+    public var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return exitStatus == nil
+    }
+
+    /// Waits for the child to exit and returns its status (128 + signal when killed).
+    public func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if let exitStatus {
+                lock.unlock()
+                continuation.resume(returning: exitStatus)
+            } else {
+                waiters.append(continuation)
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Sends `signal` to the child's process group.
+    public func signal(_ signal: Int32) {
+        if isRunning { kill(-pid, signal) }
+    }
+}
+
 /// Runs child processes (pip, uv, twine, python, the wheelhouse binary) without blocking Swift's
-/// cooperative thread pool: waiting and pipe reading happen on Dispatch threads.
+/// cooperative thread pool.
 public enum ProcessRunner {
+    static func environment(_ extra: [String: String]?) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        // Keep the clients away from any index but ours and from user configuration.
+        env["PIP_CONFIG_FILE"] = "/dev/null"
+        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+        env["PIP_NO_INPUT"] = "1"
+        env["PIP_FIND_LINKS"] = nil
+        env["UV_NO_CONFIG"] = "1"
+        env["NO_COLOR"] = "1"
+        for (k, v) in extra ?? [:] { env[k] = v }
+        return env
+    }
+
     /// Runs `executable` with `arguments` and returns its exit status and output.
     public static func run(
         _ executable: String,
@@ -31,47 +129,26 @@ public enum ProcessRunner {
         stdin: Data? = nil,
         timeout: Duration = .seconds(600)
     ) async throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        // Keep the clients away from any index but ours and from user configuration.
-        env["PIP_CONFIG_FILE"] = "/dev/null"
-        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-        env["PIP_NO_INPUT"] = "1"
-        env["UV_NO_CONFIG"] = "1"
-        env["NO_COLOR"] = "1"
-        for (k, v) in environment ?? [:] { env[k] = v }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-
-        let outData = PipeCollector(out.fileHandleForReading)
-        let errData = PipeCollector(err.fileHandleForReading)
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { p in
-                let result = ProcessResult(status: p.terminationStatus, stdout: outData.wait(), stderr: errData.wait())
-                continuation.resume(returning: result)
-            }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
-            DispatchQueue.global().async {
-                if let stdin { input.fileHandleForWriting.write(stdin) }
-                try? input.fileHandleForWriting.close()
-            }
-            let pid = process.processIdentifier
-            let seconds = Double(timeout.components.seconds)
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                if process.isRunning { kill(pid, SIGKILL) }
-            }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-proc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
+        var input: URL?
+        if let stdin {
+            input = dir.appendingPathComponent("stdin")
+            try stdin.write(to: dir.appendingPathComponent("stdin"))
         }
+        let child = try ChildProcess(
+            executable, arguments, environment: Self.environment(environment), currentDirectory: currentDirectory,
+            stdin: input, stdout: out, stderr: err)
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            child.signal(SIGKILL)
+        }
+        let status = await child.wait()
+        watchdog.cancel()
+        return ProcessResult(
+            status: status, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data())
     }
 
     /// Like `run`, but throws `ProcessFailure` (with the output) on a non-zero exit.
@@ -86,24 +163,5 @@ public enum ProcessRunner {
             throw ProcessFailure(command: ([executable] + arguments).joined(separator: " "), result: result)
         }
         return result
-    }
-}
-
-/// Drains a pipe on a Dispatch thread so a chatty child never blocks on a full pipe.
-final class PipeCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        done.signal()
-        return data
     }
 }

@@ -1,8 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Locations of the built products and the Python clients.
 public enum Products {
@@ -50,7 +47,7 @@ public func freeLoopbackPort() throws -> Int {
 public final class ServerProcess: @unchecked Sendable {
     public let port: Int
     public let store: URL
-    public let process: Process
+    public let child: ChildProcess
     public let logFile: URL
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var indexURL: String { "\(baseURL)/simple/" }
@@ -58,39 +55,35 @@ public final class ServerProcess: @unchecked Sendable {
 
     public static func start(store: URL, extraArguments: [String] = []) async throws -> ServerProcess {
         let port = try freeLoopbackPort()
-        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("wheelhouse-server-\(port)-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Products.wheelhouse)
-        process.arguments = ["serve", "--store", store.path, "--host", "127.0.0.1", "--port", "\(port)"] + extraArguments
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let server = ServerProcess(port: port, store: store, process: process, logFile: logFile)
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wheelhouse-server-\(port)-\(UUID().uuidString.prefix(6)).log")
+        let child = try ChildProcess(
+            Products.wheelhouse,
+            ["serve", "--store", store.path, "--host", "127.0.0.1", "--port", "\(port)"] + extraArguments,
+            environment: ProcessRunner.environment(nil), currentDirectory: nil, stdin: nil, stdout: logFile, stderr: logFile)
+        let server = ServerProcess(port: port, store: store, child: child, logFile: logFile)
         try await server.waitUntilHealthy()
         return server
     }
 
-    init(port: Int, store: URL, process: Process, logFile: URL) {
+    init(port: Int, store: URL, child: ChildProcess, logFile: URL) {
         self.port = port
         self.store = store
-        self.process = process
+        self.child = child
         self.logFile = logFile
     }
 
     func waitUntilHealthy() async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if !process.isRunning {
+            guard child.isRunning else {
                 throw ProcessFailure(
-                    command: "wheelhouse serve",
-                    result: ProcessResult(status: process.terminationStatus, stdout: Data(), stderr: (try? Data(contentsOf: logFile)) ?? Data()))
+                    command: "wheelhouse serve", result: ProcessResult(status: await child.wait(), stdout: Data(), stderr: log))
             }
-            if let (_, response) = try? await HTTP.get("\(baseURL)/healthz"), response.statusCode == 200 { return }
+            if let (_, response) = try? await HTTP.get("\(baseURL)/healthz", timeout: 2), response.statusCode == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ProcessFailure(command: "wheelhouse serve (not healthy after 30 s)", result: ProcessResult(status: -1, stdout: Data(), stderr: log))
+        throw ProcessFailure(command: "wheelhouse serve (not healthy after 60 s)", result: ProcessResult(status: -1, stdout: Data(), stderr: log))
     }
 
     public var log: Data { (try? Data(contentsOf: logFile)) ?? Data() }
@@ -98,44 +91,53 @@ public final class ServerProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the process to exit; returns its exit status.
     @discardableResult
     public func stop() async -> Int32 {
-        if process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        child.signal(SIGTERM)
+        let child = self.child
+        let killer = Task {
+            try await Task.sleep(for: .seconds(20))
+            child.signal(SIGKILL)
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        return process.terminationStatus
+        let status = await child.wait()
+        killer.cancel()
+        return status
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        child.signal(SIGKILL)
     }
 }
 
-/// Minimal HTTP helpers for tests (URLSession; redirects are not followed).
-public enum HTTP {
-    final class NoRedirect: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
-        }
-    }
-    static let session: URLSession = {
-        let config = URLSessionConfiguration.ephemeral
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.urlCache = nil
-        return URLSession(configuration: config, delegate: NoRedirect(), delegateQueue: nil)
-    }()
+/// A response as the tests see it.
+public struct HTTPResponse: Sendable {
+    public var statusCode: Int
+    public var headers: [String: String]
+    public func value(forHTTPHeaderField name: String) -> String? { headers[name.lowercased()] }
+}
 
-    public static func get(_ url: String, headers: [String: String] = [:], method: String = "GET") async throws -> (Data, HTTPURLResponse) {
-        guard let u = URL(string: url) else { throw URLError(.badURL) }
-        var request = URLRequest(url: u)
-        request.httpMethod = method
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        return (data, http)
+/// Minimal HTTP for tests, through curl (redirects are not followed, nothing is decoded).
+public enum HTTP {
+    public static func get(
+        _ url: String, headers: [String: String] = [:], method: String = "GET", timeout: Int = 60
+    ) async throws -> (Data, HTTPResponse) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let headerFile = dir.appendingPathComponent("headers"), bodyFile = dir.appendingPathComponent("body")
+        var args = ["-s", "-S", "--max-time", "\(timeout)", "-X", method, "-D", headerFile.path, "-o", bodyFile.path]
+        if method == "HEAD" { args = ["-s", "-S", "--max-time", "\(timeout)", "-I", "-D", headerFile.path, "-o", bodyFile.path] }
+        for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
+        args.append(url)
+        let result = try await ProcessRunner.run("/usr/bin/curl", args)
+        guard result.succeeded else { throw ProcessFailure(command: "curl \(url)", result: result) }
+        let head = String(decoding: (try? Data(contentsOf: headerFile)) ?? Data(), as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let statusLine = lines.isEmpty ? "" : lines.removeFirst()
+        let code = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        var fields: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return ((try? Data(contentsOf: bodyFile)) ?? Data(), HTTPResponse(statusCode: code, headers: fields))
     }
 }
