@@ -85,6 +85,7 @@ let package = Package(
                 "WheelhouseApp",
                 "WheelhouseCore",
                 "WheelhouseStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import WheelhouseStorage
 
 /// Options every command takes: where the store is, and whether to print JSON.
@@ -14,6 +15,11 @@ struct StoreOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false
 
+    /// Runs once, before the first store is opened.
+    static let configureBlockingPool: Void = {
+        NIOSingletons.blockingPoolThreadCountSuggestion = max(16, ProcessInfo.processInfo.activeProcessorCount * 4)
+    }()
+
     var storeURL: String {
         if let store, !store.isEmpty { return store }
         if let env = ProcessInfo.processInfo.environment["WHEELHOUSE_STORE"], !env.isEmpty { return env }
@@ -21,6 +27,9 @@ struct StoreOptions: ParsableArguments {
     }
 
     func openStore() throws -> any BlobStore {
+        // The local store's reads, writes and fsyncs run on NIO's blocking pool (one thread per
+        // core by default). They mostly wait on the disk, so more threads keep it busy.
+        _ = Self.configureBlockingPool
         do {
             return try makeBlobStore(try StoreLocation(parsing: storeURL))
         } catch {

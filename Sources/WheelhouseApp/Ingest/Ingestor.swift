@@ -83,12 +83,27 @@ public struct Ingestor: Sendable {
             case .failure(let error): results[index] = .failure(error)
             }
         }
+        // Commits wait on the store (fsync, S3 round trips) more than on the CPU: run more at once.
         let groups = byProject.sorted { $0.key < $1.key }
-        let committed = await Self.map(groups, jobs: jobs) { group in
+        let committed = await Self.map(groups, jobs: jobs * 4) { group in
             (group.value.map(\.index), await commit(project: group.key, items: group.value.map(\.prepared)))
         }
-        for (indices, outcomes) in committed {
+        var newProject = false
+        for (indices, (outcomes, created)) in committed {
+            newProject = newProject || created
             for (index, outcome) in zip(indices, outcomes) { results[index] = outcome }
+        }
+        // The root list changes only when a project is new; written once per batch.
+        if newProject {
+            do {
+                try await StaticExport(store: store).exportRoot()
+            } catch {
+                for (index, result) in results.enumerated() {
+                    if case .success(let outcome)? = result, outcome.status == .added {
+                        results[index] = .failure(.store(filename: outcome.filename, underlying: "the file is in the index, but the static export of the project list failed: \(error)"))
+                    }
+                }
+            }
         }
         return results.enumerated().map { index, result in
             result ?? .failure(.store(filename: batch[index].filename, underlying: "internal error: no result"))
@@ -153,7 +168,8 @@ public struct Ingestor: Sendable {
         return Prepared(candidate: candidate, digest: digest, inspected: inspected, metadataSHA256: metadataSHA256)
     }
 
-    func commit(project: String, items: [Prepared]) async -> [Result<IngestOutcome, IngestError>] {
+    /// Writes one project's files and record; returns the outcomes and whether the record is new.
+    func commit(project: String, items: [Prepared]) async -> ([Result<IngestOutcome, IngestError>], Bool) {
         let records = ProjectRecords(store: store)
         var results = [Result<IngestOutcome, IngestError>?](repeating: nil, count: items.count)
         var pending: [(Int, Prepared, FileRecord)] = []
@@ -163,7 +179,7 @@ public struct Ingestor: Sendable {
         do {
             existing = try await records.load(project)?.record
         } catch {
-            return items.map { .failure(.store(filename: $0.candidate.filename, underlying: "\(error)")) }
+            return (items.map { .failure(.store(filename: $0.candidate.filename, underlying: "\(error)")) }, false)
         }
         var seen: [String: String] = [:]
         for (index, item) in items.enumerated() {
@@ -189,6 +205,7 @@ public struct Ingestor: Sendable {
             }
         }
 
+        var created = false
         if !pending.isEmpty {
             do {
                 var rejected: [Int: IngestError] = [:]
@@ -204,24 +221,22 @@ public struct Ingestor: Sendable {
                     }
                     return record
                 }
-                var created = false
                 if case .written(let old, _, _) = update { created = old == nil }
                 for (index, item, _) in pending {
                     results[index] = rejected[index].map { .failure($0) } ?? .success(outcome(item, .added))
                 }
                 onChange(project)
-                let export = StaticExport(store: store)
-                try await export.exportProject(project)
-                if created { try await export.exportRoot() }
+                try await StaticExport(store: store).exportProject(project)
             } catch {
                 for (index, item, _) in pending where results[index] == nil {
                     results[index] = .failure(.store(filename: item.candidate.filename, underlying: "\(error)"))
                 }
             }
         }
-        return results.enumerated().map { index, result in
+        let outcomes = results.enumerated().map { index, result in
             result ?? .failure(.store(filename: items[index].candidate.filename, underlying: "internal error: no result"))
         }
+        return (outcomes, created)
     }
 
     /// Steps 1 and 2: bytes (never replaced) and metadata.
