@@ -24,7 +24,10 @@ test: bootstrap
 
 # Regenerates the committed test vectors from the reference implementation (pypa/packaging).
 vectors: bootstrap
-	.venv/bin/python Tests/WheelhouseCoreTests/Vectors/generate.py Tests/WheelhouseCoreTests/Vectors
+	.venv/bin/python -m pip install -q webob
+	cd Tests/WheelhouseCoreTests/Vectors && PY=$(CURDIR)/.venv/bin/python && \
+	  $$PY generate_pep440_508.py && $$PY generate_filenames.py && $$PY generate_metadata.py && \
+	  $$PY generate_content_negotiation.py > content-negotiation.tsv
 
 bench: release
 	./scripts/bench.sh $(BENCH_DIR)

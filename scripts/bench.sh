@@ -16,7 +16,7 @@ echo "wheelhouse binary: $BIN"
 for part in $PARTS; do
   case "$part" in
     verify)
-      ./scripts/bench-verify.sh "$OUT" ;;
+      ./scripts/bench-verify.sh 200 | tee "$OUT/verify.txt" ;;
     peers)
       SHARED=${SHARED_BENCH:-../shared/bench}
       "$SHARED/run_peers.sh" --servers "${BENCH_PEERS:-nginx-static,pypiserver-cached,devpi}" \

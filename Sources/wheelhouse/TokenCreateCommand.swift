@@ -29,35 +29,3 @@ struct TokenCreateCommand: AsyncParsableCommand {
         }
     }
 }
-
-struct TokenListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never their secrets).")
-    @OptionGroup var options: StoreOptions
-
-    func run() async throws {
-        try await failing {
-            let records = try await TokenStore(store: try options.openStore()).list()
-            if options.json {
-                struct Listed: Encodable { var id, name, scope: String; var created: Date }
-                return try printJSON(records.map { Listed(id: $0.id, name: $0.name, scope: $0.scope.rawValue, created: $0.created) })
-            }
-            for r in records {
-                print("\(r.id)  \(r.scope.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(r.name)  created \(r.created.formatted(.iso8601))")
-            }
-        }
-    }
-}
-
-struct TokenRevokeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id or name.")
-    @OptionGroup var options: StoreOptions
-    @Argument(help: "The token's id or name.") var token: String
-
-    func run() async throws {
-        try await failing {
-            let revoked = try await TokenStore(store: try options.openStore()).revoke(token)
-            if options.json { return try printJSON(revoked.map(\.id)) }
-            for r in revoked { print("revoked \(r.id) '\(r.name)'") }
-        }
-    }
-}

@@ -26,40 +26,30 @@ func inspectDistribution(
     } catch {
         throw .invalidFilename(filename: filename, reason: "\(error)")
     }
-    switch parsed {
-    case .wheel(let wheel):
-        let inspection: WheelInspection
-        do {
-            inspection = try inspectWheel(at: file.path, filename: wheel, limits: limits)
-        } catch {
-            throw .invalidArchive(filename: filename, reason: "\(error)")
+    // The archive is verified whole; a wheel's METADATA is kept for PEP 658, an sdist's
+    // PKG-INFO only informs the record (PEP 643 static metadata is not assumed).
+    let metadata: CoreMetadata
+    let writtenName: String
+    let served: [UInt8]?
+    do {
+        switch parsed {
+        case .wheel(let wheel):
+            metadata = try inspectWheel(at: file.path, filename: wheel, limits: limits).metadata
+            (writtenName, served) = (wheel.name, metadata.rawBytes)
+        case .sdist(let sdist):
+            metadata = try inspectSdist(at: file.path, filename: sdist, limits: limits).metadata
+            (writtenName, served) = (sdist.name, nil)
         }
-        let metadata = inspection.metadata
-        return InspectedDistribution(
-            project: parsed.normalizedName,
-            displayName: metadata.name ?? wheel.name,
-            version: parsed.version.description,
-            packageType: parsed.packageType,
-            pythonTag: parsed.pythonTag,
-            requiresPython: metadata.requiresPython.map { "\($0)" },
-            metadata: metadata.rawBytes
-        )
-    case .sdist(let sdist):
-        let inspection: SdistInspection
-        do {
-            inspection = try inspectSdist(at: file.path, filename: sdist, limits: limits)
-        } catch {
-            throw .invalidArchive(filename: filename, reason: "\(error)")
-        }
-        let metadata = inspection.metadata
-        return InspectedDistribution(
-            project: parsed.normalizedName,
-            displayName: metadata.name ?? sdist.name,
-            version: parsed.version.description,
-            packageType: parsed.packageType,
-            pythonTag: parsed.pythonTag,
-            requiresPython: metadata.requiresPython.map { "\($0)" },
-            metadata: nil
-        )
+    } catch {
+        throw .invalidArchive(filename: filename, reason: "\(error)")
     }
+    return InspectedDistribution(
+        project: parsed.normalizedName,
+        displayName: metadata.name ?? writtenName,
+        version: parsed.version.description,
+        packageType: parsed.packageType,
+        pythonTag: parsed.pythonTag,
+        requiresPython: metadata.requiresPython,
+        metadata: served
+    )
 }
