@@ -98,8 +98,9 @@ final class FaultProxy: @unchecked Sendable {
         } == 0
     }
 
+    /// SIGKILL: a child of the test process inherits its blocked signals, SIGTERM among them.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

@@ -6,8 +6,8 @@ import FoundationNetworking
 
 /// A `moto_server` (AWS emulator from PyPI) on a free loopback port, for S3 tests.
 ///
-/// Started in its own process group (through `setsid`): `moto_server` may be a shim whose child
-/// is the real server, so stopping kills the whole group. Servers still running when the test
+/// Foundation's `Process` starts it in a process group of its own: `moto_server` may be a shim
+/// whose child is the real server, so stopping kills the whole group. Servers still running when the test
 /// process exits are killed then.
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
@@ -35,11 +35,11 @@ public final class MotoServer: @unchecked Sendable {
     public static func start() async throws -> MotoServer {
         let port = try freeLoopbackPort()
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = [executable, "-H", "127.0.0.1", "-p", "\(port)"]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -126,15 +126,16 @@ public final class MotoServer: @unchecked Sendable {
         return (lines[0], lines[1])
     }
 
-    /// Kills the server's process group and waits for it to exit.
+    /// Kills the server's process group (SIGKILL: a child of the test process inherits its
+    /// blocked signals, SIGTERM among them; moto keeps nothing worth a clean shutdown) and waits
+    /// for it to exit.
     public func stop() async {
         let pid = process.processIdentifier
-        if process.isRunning { kill(-pid, SIGTERM) }
+        kill(-pid, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        kill(-pid, SIGKILL)
         RunningGroups.remove(pid)
     }
 
