@@ -12,6 +12,16 @@ extension S3Client {
         bucket: String, key: String, handle: ReadFileHandle, size: Int64, contentType: String?,
         condition: S3WriteCondition
     ) async throws -> String {
+        try await precheck(condition, bucket: bucket, key: key)
+        return try await uploadInParts(
+            bucket: bucket, key: key, handle: handle, size: size, contentType: contentType, condition: condition)
+    }
+
+    /// Create, upload the parts, complete under `condition`; abort on any failure.
+    func uploadInParts(
+        bucket: String, key: String, handle: ReadFileHandle, size: Int64, contentType: String?,
+        condition: S3WriteCondition
+    ) async throws -> String {
         let uploadId = try await createMultipartUpload(bucket: bucket, key: key, contentType: contentType)
         do {
             let parts = try await uploadParts(bucket: bucket, key: key, uploadId: uploadId, handle: handle, size: size)
@@ -20,6 +30,24 @@ extension S3Client {
         } catch {
             await abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
             throw error
+        }
+    }
+
+    /// Fails before any part is sent when the condition already does not hold, rather than
+    /// after uploading gigabytes; CompleteMultipartUpload still carries the condition, which is
+    /// what makes the write safe against a concurrent writer. (A missing key fails `.ifMatch`.)
+    func precheck(_ condition: S3WriteCondition, bucket: String, key: String) async throws {
+        switch condition {
+        case .none:
+            return
+        case .ifAbsent:
+            if try await headObject(bucket: bucket, key: key) != nil {
+                throw S3Error.preconditionFailed(bucket: bucket, key: key)
+            }
+        case .ifMatch(let etag):
+            guard let current = try await headObject(bucket: bucket, key: key),
+                current.etag.trimmingCharacters(in: ["\""]) == etag.trimmingCharacters(in: ["\""])
+            else { throw S3Error.preconditionFailed(bucket: bucket, key: key) }
         }
     }
 

@@ -137,9 +137,26 @@ struct S3ClientTests {
         let stored = try await client.getObject(bucket: bucket, key: "big.whl")
         #expect(Data(try await stored.body.collect(upTo: 20 * mib).readableBytesView) == data)
 
-        // CompleteMultipartUpload honours If-None-Match; the failed upload is aborted.
+        // A condition that already fails is found before any part is sent.
         await #expect {
             try await client.putObject(bucket: bucket, key: "big.whl", contentsOf: file, condition: .ifAbsent)
+        } throws: { error in
+            if case .preconditionFailed = error as? S3Error { return true }
+            return false
+        }
+        await #expect {
+            try await client.putObject(bucket: bucket, key: "other.whl", contentsOf: file, condition: .ifMatch(etag))
+        } throws: { error in
+            if case .preconditionFailed = error as? S3Error { return true }
+            return false
+        }
+        // Past the precheck (a writer got there meanwhile), CompleteMultipartUpload refuses
+        // (If-None-Match) and the upload is aborted: no parts are left behind.
+        await #expect {
+            try await client.withReadHandle(file) { handle, size in
+                try await client.uploadInParts(
+                    bucket: bucket, key: "big.whl", handle: handle, size: size, contentType: nil, condition: .ifAbsent)
+            }
         } throws: { error in
             if case .preconditionFailed = error as? S3Error { return true }
             return false

@@ -10,6 +10,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case fileSystem
     case memory
     /// `S3BlobStore` on a `moto_server`, under a key prefix, in a bucket of its own per test.
+    /// The server handles one request at a time: only then are moto's conditional writes
+    /// atomic, as S3's are (see `MotoServer.sharedSerialized`).
     case s3
 
     var testDescription: String { rawValue }
@@ -28,7 +30,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             defer { try? FileManager.default.removeItem(at: root) }
             try await body(FileSystemBlobStore(root: root, chunkSize: chunkSize))
         case .s3:
-            let moto = try await MotoServer.shared()
+            let moto = try await MotoServer.sharedSerialized()
             let bucket = try await moto.makeBucket("conformance")
             try await body(S3BlobStore(client: S3TestStore.client(moto), bucket: bucket, prefix: "store/root", chunkSize: chunkSize))
         }

@@ -67,9 +67,16 @@ struct S3BlobStoreTests {
         #expect(written.etag.hasSuffix("-4\""), "4 parts of at most 5 MiB (ETag \(written.etag))")
         #expect(try await store.head("big.whl")?.etag == written.etag)
         #expect(try await store.read("big.whl")?.data == data)
-        await #expect(throws: BlobStoreError.preconditionFailed(key: "big.whl")) {
-            try await store.write("big.whl", contentsOf: file, contentType: nil, condition: .ifMatch("\"stale\""))
+        for condition in [WriteCondition.ifAbsent, .ifMatch("\"stale\"")] {
+            await #expect(throws: BlobStoreError.preconditionFailed(key: "big.whl")) {
+                try await store.write("big.whl", contentsOf: file, contentType: nil, condition: condition)
+            }
         }
+        await #expect(throws: BlobStoreError.preconditionFailed(key: "new.whl")) {
+            try await store.write("new.whl", contentsOf: file, contentType: nil, condition: .ifMatch(written.etag))
+        }
+        let replaced = try await store.write("big.whl", contentsOf: file, contentType: nil, condition: .ifMatch(written.etag))
+        #expect(replaced.etag == written.etag, "same bytes, same parts: S3's multipart ETag is a content hash too")
         #expect(try await store.client.listMultipartUploads(bucket: store.bucket).isEmpty)
     }
 

@@ -23,8 +23,25 @@ public final class MotoServer: @unchecked Sendable {
 
     /// One server shared by the tests of this process (each test makes its own buckets).
     public static func shared() async throws -> MotoServer {
-        try await SharedMoto.instance.server()
+        try await SharedMoto.threaded.server()
     }
+
+    /// One shared server that handles one request at a time. moto checks `If-Match` and
+    /// `If-None-Match` and then writes without a lock (moto/s3/responses.py `put_object`), so
+    /// under concurrent writers its conditional writes are not atomic, as S3's are; handling
+    /// requests one by one makes them so.
+    public static func sharedSerialized() async throws -> MotoServer {
+        try await SharedMoto.serialized.server()
+    }
+
+    /// moto's own server (`moto_server`), but with `threaded=False`.
+    static let serializedScript = """
+        import sys
+        from werkzeug.serving import run_simple
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app),
+                   threaded=False, request_handler=MotoRequestHandler)
+        """
 
     /// The `moto_server` executable: $WHEELHOUSE_MOTO_SERVER, else the test venv's.
     public static var executable: String {
@@ -32,14 +49,20 @@ public final class MotoServer: @unchecked Sendable {
         return Products.venvTool("moto_server")
     }
 
-    public static func start() async throws -> MotoServer {
+    /// Starts a server; `serializingRequests` handles one request at a time (see `sharedSerialized`).
+    public static func start(serializingRequests: Bool = false) async throws -> MotoServer {
         let port = try freeLoopbackPort()
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(UUID().uuidString.prefix(6)).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
+        if serializingRequests {
+            process.executableURL = URL(fileURLWithPath: TestSupport.python)
+            process.arguments = ["-c", serializedScript, "\(port)"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
+        }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -145,12 +168,19 @@ public final class MotoServer: @unchecked Sendable {
 }
 
 private actor SharedMoto {
-    static let instance = SharedMoto()
+    static let threaded = SharedMoto(serializingRequests: false)
+    static let serialized = SharedMoto(serializingRequests: true)
+    private let serializingRequests: Bool
     private var started: Task<MotoServer, any Error>?
+
+    init(serializingRequests: Bool) {
+        self.serializingRequests = serializingRequests
+    }
 
     func server() async throws -> MotoServer {
         if let started { return try await started.value }
-        let task = Task { try await MotoServer.start() }
+        let serializingRequests = self.serializingRequests
+        let task = Task { try await MotoServer.start(serializingRequests: serializingRequests) }
         started = task
         return try await task.value
     }
