@@ -10,7 +10,8 @@ public struct S3Configuration: Sendable {
     /// A custom endpoint (moto, MinIO, a VPC endpoint), or nil for `https://s3.{region}.amazonaws.com`.
     public var endpoint: URL?
     /// `endpoint/bucket/key` instead of `bucket.endpoint/key`. Always used for an endpoint that is
-    /// an IP address or `localhost`, where a bucket cannot be a subdomain.
+    /// an IP address or `localhost`, where a bucket cannot be a subdomain, and for dotted bucket
+    /// names over https.
     public var pathStyle: Bool
     /// Files larger than this are uploaded in parts.
     public var multipartThreshold: Int64
@@ -18,7 +19,8 @@ public struct S3Configuration: Sendable {
     public var partSize: Int64
     /// Parts uploaded at once.
     public var multipartConcurrency: Int
-    /// The longest one request may take (headers and body).
+    /// The longest a request may take until S3's answer begins (the request body included; a
+    /// response body is streamed afterwards and not bounded by this).
     public var requestTimeout: Duration
     public var retry: S3RetryPolicy
 
@@ -83,7 +85,7 @@ public struct S3Client: Sendable {
             let host = components.host
         else { return nil }
         var path = ""
-        if usesPathStyle(host: host) {
+        if usesPathStyle(host: host, bucket: bucket, https: components.scheme?.lowercased() == "https") {
             path = "/" + SigV4Encoding.encode(Array(bucket.utf8))
         } else {
             components.host = bucket + "." + host
@@ -100,8 +102,11 @@ public struct S3Client: Sendable {
         return components.url
     }
 
-    private func usesPathStyle(host: String) -> Bool {
+    /// Path style when asked for, for hosts that cannot take a bucket subdomain, and (as the
+    /// SDKs do) for bucket names with dots over TLS, which the wildcard certificate does not cover.
+    private func usesPathStyle(host: String, bucket: String, https: Bool) -> Bool {
         if configuration.pathStyle || host == "localhost" || host.contains(":") { return true }
+        if https && bucket.contains(".") { return true }
         let octets = host.split(separator: ".")
         return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
     }

@@ -47,6 +47,7 @@ struct S3ClientTests {
     @Test func addressingPathStyleVirtualHostedAndAWS() throws {
         let aws = S3Client(configuration: S3Configuration(region: "eu-west-1"), credentials: S3TestClient.dummy)
         #expect(aws.url(bucket: "b", key: "a b/c+d")?.absoluteString == "https://b.s3.eu-west-1.amazonaws.com/a%20b/c%2Bd")
+        #expect(aws.url(bucket: "with.dots", key: "k")?.absoluteString == "https://s3.eu-west-1.amazonaws.com/with.dots/k")
         let path = S3Client(
             configuration: S3Configuration(region: "eu-west-1", pathStyle: true), credentials: S3TestClient.dummy)
         #expect(path.url(bucket: "b", key: "k", query: [("uploads", "")])?.absoluteString == "https://s3.eu-west-1.amazonaws.com/b/k?uploads")
