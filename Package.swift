@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libarchive, through pkg-config (Debian: libarchive-dev).
@@ -49,6 +50,11 @@ let package = Package(
             name: "WheelhouseAWS",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -56,6 +62,7 @@ let package = Package(
         .target(
             name: "WheelhouseStorage",
             dependencies: [
+                "WheelhouseAWS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -118,14 +125,19 @@ let package = Package(
         ),
         .testTarget(
             name: "WheelhouseAWSTests",
-            dependencies: ["WheelhouseAWS", "WheelhouseTestSupport"],
+            dependencies: [
+                "WheelhouseAWS", "WheelhouseTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WheelhouseStorageTests",
             dependencies: [
-                "WheelhouseStorage", "WheelhouseTestSupport",
+                "WheelhouseStorage", "WheelhouseAWS", "WheelhouseTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 import Foundation
+import WheelhouseAWS
 
 /// Where a store lives, parsed from the `--store` option (DESIGN.md §1):
 /// - a path (relative to the current directory), or `file:///abs/path`: a local directory;
@@ -210,13 +211,23 @@ public struct StoreLocationError: Error, Sendable, Hashable, CustomStringConvert
 }
 
 /// The store at `location`, opened (a local directory is created if missing).
-public func makeBlobStore(_ location: StoreLocation) throws -> any BlobStore {
+///
+/// For S3: credentials from the AWS chain (environment, then profile files), the region from
+/// the location or else the AWS configuration (`us-east-1` when none is set), the endpoint from
+/// the location or else `AWS_ENDPOINT_URL_S3` and friends. Nothing is sent to S3 yet.
+public func makeBlobStore(
+    _ location: StoreLocation, environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> any BlobStore {
     switch location {
     case .fileSystem(let root):
         return try FileSystemBlobStore(root: root)
-    case .s3:
-        throw BlobStoreError.backend(
-            "S3 stores are not available in this build yet (\(location)); use a local directory for now"
-        )
+    case .s3(let bucket, let prefix, let region, let endpoint, let pathStyle):
+        let configuration = S3Configuration(
+            region: try region ?? AWSRegionResolver(environment: environment).region() ?? "us-east-1",
+            endpoint: try endpoint ?? AWSEndpointResolver(environment: environment).endpoint(for: "s3"),
+            pathStyle: pathStyle)
+        let credentials = CachingCredentialProvider(wrapping: AWSCredentialChain.standard(environment: environment))
+        let client = S3Client(configuration: configuration, credentials: credentials)
+        return S3BlobStore(client: client, bucket: bucket, prefix: prefix, displayName: location.description)
     }
 }

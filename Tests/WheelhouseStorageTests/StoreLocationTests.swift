@@ -123,7 +123,7 @@ struct StoreLocationTests {
         #expect(StoreLocation.bucketNameProblems("1.2.3.a").isEmpty)
     }
 
-    @Test func makeBlobStoreOpensDirectoriesAndRefusesS3ForNow() async throws {
+    @Test func makeBlobStoreOpensDirectories() async throws {
         let root = try TestSupport.makeTemporaryDirectory("storelocation").appendingPathComponent("new/store")
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent().deletingLastPathComponent()) }
         let store = try makeBlobStore(.fileSystem(root))
@@ -131,11 +131,19 @@ struct StoreLocationTests {
         #expect(store.displayName == "file://" + root.path)
         try await store.write("x", data: Data("x".utf8), contentType: nil, condition: .none)
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
+    }
 
-        #expect {
-            try makeBlobStore(try StoreLocation(parsing: "s3://bucket/prefix"))
-        } throws: { error in
-            (error as? BlobStoreError)?.description.contains("S3 stores are not available in this build yet") ?? false
-        }
+    @Test func makeBlobStoreTakesS3SettingsFromTheEnvironmentWhenTheLocationHasNone() throws {
+        let environment = [
+            "AWS_REGION": "eu-central-1", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9", "HOME": "/nonexistent",
+        ]
+        let store = try #require(try makeBlobStore(try StoreLocation(parsing: "s3://bucket/prefix"), environment: environment) as? S3BlobStore)
+        #expect(store.client.configuration.region == "eu-central-1")
+        #expect(store.client.configuration.endpoint?.absoluteString == "http://127.0.0.1:9")
+        #expect(store.prefix == "prefix")
+        #expect(store.displayName == "s3://bucket/prefix")
+        let plain = try #require(try makeBlobStore(try StoreLocation(parsing: "s3://bucket"), environment: ["HOME": "/nonexistent"]) as? S3BlobStore)
+        #expect(plain.client.configuration.region == "us-east-1")
+        #expect(plain.client.url(bucket: "bucket", key: "k")?.absoluteString == "https://bucket.s3.us-east-1.amazonaws.com/k")
     }
 }

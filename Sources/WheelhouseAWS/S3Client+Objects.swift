@@ -1,0 +1,251 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import _NIOFileSystem
+
+/// What S3 says about one object.
+public struct S3ObjectInfo: Sendable, Hashable {
+    public var key: String
+    public var size: Int64
+    /// S3's ETag, as S3 sends it (quoted).
+    public var etag: String
+    /// Whole seconds: HEAD answers have no finer resolution, and listings should compare equal.
+    public var lastModified: Date?
+
+    public init(key: String, size: Int64, etag: String, lastModified: Date?) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+/// A condition on a write (S3 conditional writes).
+public enum S3WriteCondition: Sendable, Hashable {
+    case none
+    /// `If-None-Match: *`: only when no object exists under the key.
+    case ifAbsent
+    /// `If-Match: etag`: only when the current object has this ETag.
+    case ifMatch(String)
+
+    var headers: [(String, String)] {
+        switch self {
+        case .none: []
+        case .ifAbsent: [("If-None-Match", "*")]
+        case .ifMatch(let etag): [("If-Match", etag)]
+        }
+    }
+}
+
+/// A GetObject answer: the object's info (`size` is the whole object's) and its bytes, streamed.
+public struct S3GetObjectOutput: Sendable {
+    public var info: S3ObjectInfo
+    /// The bytes sent: the whole object, or the range asked for (cut at the end of the object).
+    public var body: HTTPClientResponse.Body
+}
+
+/// One page of a ListObjectsV2 answer.
+public struct S3ListPage: Sendable {
+    public var objects: [S3ObjectInfo]
+    /// Pass to the next call for the next page; nil on the last page.
+    public var continuationToken: String?
+}
+
+extension S3Client {
+    /// HeadObject: the object's info, or nil when there is none.
+    public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo? {
+        let target = Target(operation: "HeadObject", bucket: bucket, key: key)
+        do {
+            let response = try await send(.HEAD, url: try objectURL(target), target: target)
+            return try Self.objectInfo(key: key, headers: response.headers, target: target)
+        } catch S3Error.service(let error) where error.status == 404 {
+            return nil
+        }
+    }
+
+    /// GetObject, streamed. `range` (both ends inclusive) asks for part of the object; S3 answers
+    /// 416 InvalidRange (`S3Error.service`) when it starts at or after the end. A missing object
+    /// throws `S3Error.service` with status 404 (NoSuchKey).
+    public func getObject(bucket: String, key: String, range: ClosedRange<Int64>? = nil) async throws -> S3GetObjectOutput {
+        let target = Target(operation: "GetObject", bucket: bucket, key: key)
+        let headers = range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
+        let response = try await send(.GET, url: try objectURL(target), headers: headers, target: target)
+        var info = try Self.objectInfo(key: key, headers: response.headers, target: target)
+        // 206: `Content-Range: bytes 100-349/1000`; the whole size is after the slash.
+        if response.status == .partialContent, let contentRange = response.headers.first(name: "Content-Range"),
+            let slash = contentRange.lastIndex(of: "/"), let total = Int64(contentRange[contentRange.index(after: slash)...])
+        {
+            info.size = total
+        }
+        return S3GetObjectOutput(info: info, body: response.body)
+    }
+
+    /// PutObject from memory, signed with the body's SHA-256. Returns the new ETag.
+    @discardableResult
+    public func putObject(
+        bucket: String, key: String, data: Data, contentType: String? = nil, condition: S3WriteCondition = .none
+    ) async throws -> String {
+        let target = Target(operation: "PutObject", bucket: bucket, key: key)
+        var headers = condition.headers
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        let response = try await send(
+            .PUT, url: try objectURL(target), headers: headers, body: .bytes(ByteBuffer(bytes: data)), target: target)
+        return try Self.etag(response.headers, target: target)
+    }
+
+    /// PutObject streamed from a local file (`UNSIGNED-PAYLOAD`, with Content-Length), or a
+    /// multipart upload when the file is larger than `multipartThreshold`. Returns the new ETag
+    /// and the number of bytes sent.
+    @discardableResult
+    public func putObject(
+        bucket: String, key: String, contentsOf file: URL, contentType: String? = nil,
+        condition: S3WriteCondition = .none
+    ) async throws -> (etag: String, size: Int64) {
+        try await withReadHandle(file) { handle, size in
+            if size > configuration.multipartThreshold {
+                let etag = try await multipartUpload(
+                    bucket: bucket, key: key, handle: handle, size: size, contentType: contentType, condition: condition)
+                return (etag, size)
+            }
+            let target = Target(operation: "PutObject", bucket: bucket, key: key)
+            var headers = condition.headers
+            if let contentType { headers.append(("Content-Type", contentType)) }
+            let response = try await send(
+                .PUT, url: try objectURL(target), headers: headers,
+                body: Self.fileBody(handle, range: 0..<size), target: target)
+            return (try Self.etag(response.headers, target: target), size)
+        }
+    }
+
+    /// DeleteObject; deleting a missing object succeeds (as S3 answers 204 either way).
+    public func deleteObject(bucket: String, key: String) async throws {
+        let target = Target(operation: "DeleteObject", bucket: bucket, key: key)
+        _ = try await send(.DELETE, url: try objectURL(target), target: target)
+    }
+
+    /// One page of ListObjectsV2 (at most `maxKeys`, S3's own limit is 1000).
+    public func listObjectsV2(
+        bucket: String, prefix: String, maxKeys: Int? = nil, continuationToken: String? = nil
+    ) async throws -> S3ListPage {
+        let target = Target(operation: "ListObjectsV2", bucket: bucket, key: nil)
+        var query = [("list-type", "2")]
+        if !prefix.isEmpty { query.append(("prefix", prefix)) }
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        guard let url = url(bucket: bucket, key: nil, query: query) else { throw Self.badURL(target) }
+        let response = try await send(.GET, url: url, target: target)
+        let data = try await Self.collect(response)
+        guard let xml = S3XMLElement.parse(data), xml.name == "ListBucketResult" else {
+            throw S3Error.invalidResponse(
+                operation: target.operation, resource: target.resource, message: "not a ListBucketResult document")
+        }
+        var objects: [S3ObjectInfo] = []
+        for entry in xml.children("Contents") {
+            guard let key = entry.text("Key"), let size = entry.text("Size").flatMap({ Int64($0) }),
+                let etag = entry.text("ETag")
+            else {
+                throw S3Error.invalidResponse(
+                    operation: target.operation, resource: target.resource, message: "an entry without Key, Size or ETag")
+            }
+            objects.append(S3ObjectInfo(
+                key: key, size: size, etag: etag, lastModified: entry.text("LastModified").flatMap(S3Dates.iso8601)))
+        }
+        let truncated = xml.text("IsTruncated") == "true"
+        return S3ListPage(objects: objects, continuationToken: truncated ? xml.text("NextContinuationToken") : nil)
+    }
+
+    /// Every object under `prefix`, following continuation tokens, in S3's order (UTF-8 bytes).
+    public func listAllObjects(bucket: String, prefix: String, pageSize: Int? = nil) async throws -> [S3ObjectInfo] {
+        var all: [S3ObjectInfo] = []
+        var token: String?
+        repeat {
+            let page = try await listObjectsV2(bucket: bucket, prefix: prefix, maxKeys: pageSize, continuationToken: token)
+            all += page.objects
+            token = page.continuationToken
+        } while token != nil
+        return all
+    }
+
+    /// CreateBucket (in `configuration.region`; us-east-1 takes no location constraint).
+    public func createBucket(_ bucket: String) async throws {
+        let target = Target(operation: "CreateBucket", bucket: bucket, key: nil)
+        guard let url = url(bucket: bucket, key: nil) else { throw Self.badURL(target) }
+        var body = S3Client.Body.none
+        if configuration.region != "us-east-1" {
+            let xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<LocationConstraint>\(S3XMLElement.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
+            body = .bytes(ByteBuffer(string: xml))
+        }
+        _ = try await send(.PUT, url: url, body: body, target: target)
+    }
+
+    /// A URL that GETs the object without credentials until `expires` from now (SigV4 query
+    /// authentication).
+    public func presignedGetURL(bucket: String, key: String, expires: Duration) async throws -> URL {
+        let target = Target(operation: "GetObject", bucket: bucket, key: key)
+        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: configuration.region, service: "s3")
+        return try signer.presignURL(method: "GET", url: try objectURL(target), expires: expires, date: now())
+    }
+
+    // MARK: Helpers
+
+    func objectURL(_ target: Target, query: [(String, String)] = []) throws -> URL {
+        guard let url = url(bucket: target.bucket, key: target.key, query: query) else { throw Self.badURL(target) }
+        return url
+    }
+
+    static func badURL(_ target: Target) -> S3Error {
+        .invalidResponse(operation: target.operation, resource: target.resource, message: "cannot form a request URL")
+    }
+
+    static func etag(_ headers: HTTPHeaders, target: Target) throws -> String {
+        guard let etag = headers.first(name: "ETag"), !etag.isEmpty else {
+            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no ETag header")
+        }
+        return etag
+    }
+
+    static func objectInfo(key: String, headers: HTTPHeaders, target: Target) throws -> S3ObjectInfo {
+        guard let size = headers.first(name: "Content-Length").flatMap({ Int64($0) }) else {
+            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no Content-Length")
+        }
+        return S3ObjectInfo(
+            key: key, size: size, etag: try etag(headers, target: target),
+            lastModified: headers.first(name: "Last-Modified").flatMap(S3Dates.httpDate))
+    }
+
+    /// Opens `file` for the duration of `body`, with its size.
+    func withReadHandle<T: Sendable>(
+        _ file: URL, _ body: (ReadFileHandle, Int64) async throws -> T
+    ) async throws -> T {
+        let handle: ReadFileHandle
+        let size: Int64
+        do {
+            handle = try await FileSystem.shared.openFile(forReadingAt: FilePath(file.path))
+            do {
+                size = try await handle.info().size
+            } catch {
+                try? await handle.close()
+                throw error
+            }
+        } catch {
+            throw S3Error.unreadableFile(path: file.path, reason: String(describing: error))
+        }
+        do {
+            let result = try await body(handle, size)
+            try? await handle.close()
+            return result
+        } catch {
+            try? await handle.close()
+            throw error
+        }
+    }
+
+    /// A streamed body of the bytes of `range` of the file, read anew for each attempt.
+    static func fileBody(_ handle: ReadFileHandle, range: Range<Int64>) -> Body {
+        .stream {
+            .stream(handle.readChunks(in: range, chunkLength: .kibibytes(256)), length: .known(Int64(range.count)))
+        }
+    }
+}
