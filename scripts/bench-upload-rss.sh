@@ -6,7 +6,8 @@ BIN=$1; OUT=$2
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 WORK=$(mktemp -d /tmp/wh-upload-rss.XXXX)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 "$PY" Tests/Fixtures/make_dist.py "$WORK/dist" huge-wheel 1.0 --payload $((1000 * 1000 * 1000)) >/dev/null
 WHEEL=$(ls "$WORK"/dist/*.whl)
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -7,7 +7,8 @@ public struct BlobInfo: Sendable, Hashable {
     public var key: String
     /// Size in bytes.
     public var size: Int64
-    /// An opaque version token: changes whenever the object's bytes are replaced.
+    /// An opaque version token: changes whenever the object's bytes change. (The local store
+    /// also changes it on a rewrite of the same bytes; S3's ETag, a content hash, does not.)
     /// Used for compare-and-swap (`WriteCondition.ifMatch`) and as a cheap change detector.
     public var etag: String
     public var lastModified: Date?

@@ -52,16 +52,28 @@ def write_wheel(args):
         f"{dist_info}/METADATA": metadata_text(args).encode(),
         f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelhouse-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
-    if args.payload:
-        rnd = random.Random(f"{args.name}-{args.version}")
-        files[f"{module}/payload.bin"] = rnd.randbytes(args.payload)
     record = "".join(f"{n},{record_hash(d)},{len(d)}\n" for n, d in files.items())
-    record += f"{dist_info}/RECORD,,\n"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         for n, d in files.items():
             info = zipfile.ZipInfo(n, date_time=(2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_STORED if n.endswith(".bin") else zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, d)
+        if args.payload:
+            # Streamed in chunks, hashed as written, so a 1 GB payload needs little memory.
+            name = f"{module}/payload.bin"
+            rnd = random.Random(f"{args.name}-{args.version}")
+            digest, left = hashlib.sha256(), args.payload
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            with z.open(info, "w", force_zip64=args.payload > (1 << 31)) as out:
+                while left:
+                    chunk = rnd.randbytes(min(left, 1 << 24))
+                    digest.update(chunk)
+                    out.write(chunk)
+                    left -= len(chunk)
+            b64 = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+            record += f"{name},sha256={b64},{args.payload}\n"
+        record += f"{dist_info}/RECORD,,\n"
         z.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", date_time=(2024, 1, 1, 0, 0, 0)), record)
     return path
 
