@@ -99,15 +99,8 @@ public final class MotoServer: @unchecked Sendable {
     @discardableResult
     public func request(
         _ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]
-    ) async throws -> (Data, HTTPURLResponse) {
-        guard let url = URL(string: endpointString + path) else { throw URLError(.badURL) }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = body
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await HTTP.session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        return (data, http)
+    ) async throws -> (Data, HTTPResponse) {
+        try await HTTP.request(method, endpointString + path, headers: headers, body: body)
     }
 
     /// A new bucket with a unique name starting with `label` (created while authentication is off).

@@ -119,6 +119,12 @@ public enum HTTP {
     public static func get(
         _ url: String, headers: [String: String] = [:], method: String = "GET", timeout: Int = 60
     ) async throws -> (Data, HTTPResponse) {
+        try await request(method, url, headers: headers, body: nil, timeout: timeout)
+    }
+
+    public static func request(
+        _ method: String, _ url: String, headers: [String: String] = [:], body: Data? = nil, timeout: Int = 60
+    ) async throws -> (Data, HTTPResponse) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -126,6 +132,11 @@ public enum HTTP {
         var args = ["-s", "-S", "--max-time", "\(timeout)", "-X", method, "-D", headerFile.path, "-o", bodyFile.path]
         if method == "HEAD" { args = ["-s", "-S", "--max-time", "\(timeout)", "-I", "-D", headerFile.path, "-o", bodyFile.path] }
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
+        if let body {
+            let bodyIn = dir.appendingPathComponent("request-body")
+            try body.write(to: bodyIn)
+            args += ["--data-binary", "@\(bodyIn.path)"]
+        }
         args.append(url)
         let result = try await ProcessRunner.run("/usr/bin/curl", args)
         guard result.succeeded else { throw ProcessFailure(command: "curl \(url)", result: result) }
