@@ -67,6 +67,10 @@ struct MultipartUpload: Sendable {
         var spoolHandle: FileHandle?
         var accumulator = DigestAccumulator()
         var digest: FileDigest?
+        /// The parser hands the file part over in small slices (it splits at every CR byte), so
+        /// they are gathered here and hashed and written 1 MiB at a time.
+        var pending: [UInt8] = []
+        static let flushSize = 1 << 20
         var failure: ReadError?
         var completedParts = 0
 
@@ -101,18 +105,12 @@ struct MultipartUpload: Sendable {
         func body(_ buffer: inout ByteBuffer) {
             guard failure == nil else { return }
             if partName == "content", let handle = spoolHandle {
-                if accumulator.count + Int64(buffer.readableBytes) > maxBytes {
+                if accumulator.count + Int64(pending.count + buffer.readableBytes) > maxBytes {
                     failure = .tooLarge(limit: maxBytes)
                     return
                 }
-                buffer.withUnsafeReadableBytes { raw in
-                    accumulator.update(bufferPointer: raw)
-                    do {
-                        try handle.write(contentsOf: Data(raw))
-                    } catch {
-                        failure = .badRequest("The server could not spool the upload: \(error)")
-                    }
-                }
+                pending.append(contentsOf: buffer.readableBytesView)
+                if pending.count >= Self.flushSize { flush(handle) }
             } else {
                 fieldBytes += buffer.readableBytes
                 if fieldBytes > 1 << 20 {
@@ -123,9 +121,23 @@ struct MultipartUpload: Sendable {
             }
         }
 
+        func flush(_ handle: FileHandle) {
+            guard !pending.isEmpty, failure == nil else { return }
+            pending.withUnsafeBytes { raw in
+                accumulator.update(bufferPointer: raw)
+                do {
+                    try handle.write(contentsOf: Data(raw))
+                } catch {
+                    failure = .badRequest("The server could not spool the upload: \(error)")
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+
         func partComplete() {
             completedParts += 1
-            if partName == "content", spoolHandle != nil {
+            if partName == "content", let handle = spoolHandle {
+                flush(handle)
                 digest = accumulator.finish()
             } else if let name = partName {
                 fields[name, default: []].append(String(decoding: partText, as: UTF8.self))
