@@ -28,18 +28,6 @@ enum S3TestClient {
                 partSize: partSize, requestTimeout: requestTimeout, retry: retry),
             credentials: credentials)
     }
-
-    static func bytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> Data {
-        var state = seed
-        var data = Data(count: count)
-        data.withUnsafeMutableBytes { bytes in
-            for index in bytes.indices {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
-            }
-        }
-        return data
-    }
 }
 
 @Suite("S3Client against moto_server")
@@ -64,7 +52,7 @@ struct S3ClientTests {
         let moto = try await MotoServer.shared()
         let bucket = try await moto.makeBucket("client-basic")
         let client = S3TestClient.make(endpoint: moto.endpoint)
-        let data = S3TestClient.bytes(5000)
+        let data = patternedData(count: 5000)
         let etag = try await client.putObject(bucket: bucket, key: "dir/a b+c", data: data, contentType: "application/zip")
         let head = try #require(try await client.headObject(bucket: bucket, key: "dir/a b+c"))
         #expect(head.etag == etag)
@@ -129,7 +117,7 @@ struct S3ClientTests {
         let directory = try TestSupport.makeTemporaryDirectory("s3-multipart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("big.whl")
-        let data = S3TestClient.bytes(12 * mib + 321)
+        let data = patternedData(count: 12 * mib + 321)
         try data.write(to: file)
 
         let (etag, size) = try await client.putObject(bucket: bucket, key: "big.whl", contentsOf: file, condition: .ifAbsent)

@@ -48,18 +48,6 @@ func collect(_ body: BlobBody) async throws -> (data: Data, chunkSizes: [Int]) {
     return (data, sizes)
 }
 
-/// `count` bytes that differ from position to position (so a misplaced range shows).
-func patternedData(count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> Data {
-    var state = seed
-    var data = Data(count: count)
-    data.withUnsafeMutableBytes { bytes in
-        for index in bytes.indices {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
-        }
-    }
-    return data
-}
 
 /// Appends `line` to the object under `key` with read → modify → `.ifMatch`/`.ifAbsent`,
 /// retrying when another writer got there first. Returns the number of attempts.
