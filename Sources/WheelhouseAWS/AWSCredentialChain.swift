@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+
 /// Asks providers in order and returns the first credentials found.
 ///
 /// A provider that is not configured (`AWSConfigurationError.noCredentials`) passes to the
@@ -11,13 +13,16 @@ public struct AWSCredentialChain: CredentialProvider {
         self.providers = providers
     }
 
-    /// The sources that need no network, in the SDKs' order: the environment, then the
-    /// profile files. (Web identity, container and instance metadata credentials need the
-    /// HTTP client and join the chain with it.)
-    public static func standard(environment: [String: String]) -> AWSCredentialChain {
+    /// The sources in the SDKs' order (DESIGN.md §1): the environment, the profile files, web
+    /// identity through STS, the container credentials endpoint, then EC2 instance metadata
+    /// (IMDSv2).
+    public static func standard(environment: [String: String], httpClient: HTTPClient = .shared) -> AWSCredentialChain {
         AWSCredentialChain([
             EnvironmentCredentialProvider(environment: environment),
             ProfileCredentialProvider(environment: environment),
+            WebIdentityCredentialProvider(environment: environment, httpClient: httpClient),
+            ContainerCredentialProvider(environment: environment, httpClient: httpClient),
+            InstanceMetadataCredentialProvider(environment: environment, httpClient: httpClient),
         ])
     }
 

@@ -104,4 +104,13 @@ public protocol BlobStore: Sendable {
 
     /// Deletes the object; deleting a missing object is not an error.
     func delete(_ key: String) async throws
+
+    /// A URL that fetches the object's bytes directly from the backend, without credentials,
+    /// until `expires` from now (S3: a presigned GET). Nil when the store has no such URLs.
+    func directDownloadURL(_ key: String, expires: Duration) async throws -> URL?
+}
+
+extension BlobStore {
+    /// Stores without direct URLs (a local directory) serve every byte themselves.
+    public func directDownloadURL(_ key: String, expires: Duration) async throws -> URL? { nil }
 }

@@ -129,6 +129,11 @@ public final class S3BlobStore: BlobStore {
         try await mapErrors(key) { try await client.deleteObject(bucket: bucket, key: objectKey(key)) }
     }
 
+    public func directDownloadURL(_ key: String, expires: Duration) async throws -> URL? {
+        try BlobKey.validate(key)
+        return try await mapErrors(key) { try await client.presignedGetURL(bucket: bucket, key: objectKey(key), expires: expires) }
+    }
+
     // MARK: Errors
 
     private static func s3(_ condition: WriteCondition) -> S3WriteCondition {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import WheelhouseApp
+import WheelhouseStorage
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("spool-dir"), help: "Where upload bodies are spooled while verified (default: the system temp folder).")
     var spoolDir: String?
 
+    @Flag(name: .customLong("download-redirect"), help: "Answer downloads of distribution files with a 302 to a short-lived presigned S3 URL instead of streaming them (S3 stores only).")
+    var downloadRedirect = false
+
+    @Option(name: .customLong("download-redirect-expiry"), help: "Seconds a presigned download URL stays valid.")
+    var downloadRedirectExpiry: Int = 300
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -48,11 +55,17 @@ struct ServeCommand: AsyncParsableCommand {
         guard indexStaleness >= 0, indexStaleness <= 3600 else {
             throw ValidationError("--index-staleness must be between 0 and 3600 seconds")
         }
+        guard (1...604_800).contains(downloadRedirectExpiry) else {
+            throw ValidationError("--download-redirect-expiry must be 1 to 604800 seconds (7 days), as S3 allows")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
 
     func run() async throws {
         if upstream != nil { try notYetAvailable("serve --upstream") }
+        if downloadRedirect, case .fileSystem? = try? StoreLocation(parsing: options.storeURL) {
+            throw ValidationError("--download-redirect needs an S3 store (s3://BUCKET/...); a local store is served directly")
+        }
         try await failing {
             let store = try options.openStore()
             var logger = Logger(label: "wheelhouse")
@@ -63,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
                 maxUploadBytes: maxUploadMiB << 20,
                 indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
                 spoolDirectory: spoolDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory,
-                publicDirectory: publicDirectory)
+                publicDirectory: publicDirectory,
+                downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil)
             logger.notice(
                 "wheelhouse serving",
                 metadata: [

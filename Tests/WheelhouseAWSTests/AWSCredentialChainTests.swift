@@ -1,4 +1,5 @@
 import Testing
+import WheelhouseTestSupport
 
 @testable import WheelhouseAWS
 
@@ -14,9 +15,22 @@ import Testing
         #expect(try await AWSCredentialChain.standard(environment: withoutEnvironment).credentials().accessKeyId == "PROFILE")
     }
 
-    @Test func nothingFoundListsWhatWasTried() async throws {
-        let environment = try AWSTestFixtures.home()
-        await #expect(throws: AWSConfigurationError.noCredentials(tried: ["environment", "profile default"])) {
+    @Test func nothingFoundListsWhatWasTriedInTheSDKsOrder() async throws {
+        var environment = try AWSTestFixtures.home()
+        // Nothing listens there: the instance metadata lookup fails fast and counts as "not here".
+        environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:\(try freeLoopbackPort())"
+        let tried = [
+            "environment", "profile default", "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)", "container credentials",
+            "EC2 instance metadata (IMDSv2)",
+        ]
+        await #expect(throws: AWSConfigurationError.noCredentials(tried: tried)) {
+            try await AWSCredentialChain.standard(environment: environment).credentials()
+        }
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        await #expect(
+            throws: AWSConfigurationError.noCredentials(
+                tried: tried.dropLast() + ["EC2 instance metadata (IMDSv2), disabled by AWS_EC2_METADATA_DISABLED"])
+        ) {
             try await AWSCredentialChain.standard(environment: environment).credentials()
         }
     }

@@ -2,43 +2,43 @@ import Foundation
 import Testing
 import WheelhouseTestSupport
 
-/// pip, uv, twine and pypi-simple against a real `wheelhouse serve` on loopback.
+/// pip, uv, twine and pypi-simple against a real `wheelhouse serve` on loopback, once with a
+/// local store and once with an S3 bucket on moto_server.
 @Suite(.serialized)
 struct ClientEndToEndTests {
     let work: URL
-    let store: URL
     let dists: URL
 
     init() throws {
         work = try TestSupport.makeTemporaryDirectory("wh-e2e")
-        store = work.appendingPathComponent("store")
         dists = work.appendingPathComponent("dists")
         try FileManager.default.createDirectory(at: dists, withIntermediateDirectories: true)
     }
 
-    func wheelhouse(_ args: [String]) async throws -> ProcessResult {
-        try await ProcessRunner.run(Products.wheelhouse, args)
+    func wheelhouse(_ args: [String], _ store: TestStore) async throws -> ProcessResult {
+        try await ProcessRunner.run(Products.wheelhouse, args + ["--store", store.url], environment: store.environment)
     }
 
-    func createToken(scope: String = "upload") async throws -> String {
+    func createToken(_ store: TestStore, scope: String = "upload") async throws -> String {
         let result = try await ProcessRunner.check(
-            Products.wheelhouse, ["token", "create", "t-\(UUID().uuidString.prefix(6))", "--scope", scope, "--store", store.path, "--json"])
+            Products.wheelhouse, ["token", "create", "t-\(UUID().uuidString.prefix(6))", "--scope", scope, "--store", store.url, "--json"],
+            environment: store.environment)
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
         return try #require(object?["token"] as? String)
     }
 
     /// Publishes: dep-lib 1.0 (Python >=3.8) and 2.0 (Python >=3.99, unusable here), app-pkg 1.0
     /// requiring dep-lib, and yanky 1.0 and 2.0 with 2.0 yanked.
-    func publishScenario() async throws {
+    func publishScenario(_ store: TestStore) async throws {
         _ = try await DistFixtures.make("dep-lib", "1.0", in: dists, requiresPython: ">=3.8")
         _ = try await DistFixtures.make("dep-lib", "2.0", in: dists, requiresPython: ">=3.99")
         _ = try await DistFixtures.make("app-pkg", "1.0", in: dists, requiresDist: ["dep-lib"])
         _ = try await DistFixtures.make("yanky", "1.0", in: dists)
         _ = try await DistFixtures.make("yanky", "2.0", in: dists)
-        let upload = try await wheelhouse(["upload", "--store", store.path, dists.path])
+        let upload = try await wheelhouse(["upload", dists.path], store)
         #expect(upload.status == 0, "\(upload.stderrText)")
         #expect(upload.stdoutText.contains("5 added"), "\(upload.stdoutText)")
-        let yank = try await wheelhouse(["yank", "--store", store.path, "yanky", "2.0", "--reason", "broken build"])
+        let yank = try await wheelhouse(["yank", "yanky", "2.0", "--reason", "broken build"], store)
         #expect(yank.status == 0, "\(yank.stderrText)")
     }
 
@@ -46,8 +46,10 @@ struct ClientEndToEndTests {
         Set(try FileManager.default.contentsOfDirectory(atPath: target.path).filter { $0.hasSuffix(".dist-info") })
     }
 
-    @Test func pipInstallsDependenciesHonoursRequiresPythonAndYanking() async throws {
-        try await publishScenario()
+    @Test(arguments: TestStoreKind.allCases)
+    func pipInstallsDependenciesHonoursRequiresPythonAndYanking(_ kind: TestStoreKind) async throws {
+        let store = try await TestStore.make(kind, in: work)
+        try await publishScenario(store)
         let server = try await ServerProcess.start(store: store)
         defer { Task { await server.stop() } }
 
@@ -72,8 +74,10 @@ struct ClientEndToEndTests {
         #expect(log.contains("path=/packages/app-pkg/app_pkg-1.0-py3-none-any.whl.metadata status=200"))
     }
 
-    @Test func uvInstallsThroughTheJSONAPI() async throws {
-        try await publishScenario()
+    @Test(arguments: TestStoreKind.allCases)
+    func uvInstallsThroughTheJSONAPI(_ kind: TestStoreKind) async throws {
+        let store = try await TestStore.make(kind, in: work)
+        try await publishScenario(store)
         let server = try await ServerProcess.start(store: store)
         defer { Task { await server.stop() } }
 
@@ -91,11 +95,13 @@ struct ClientEndToEndTests {
         #expect(log.contains("dep_lib-1.0-py3-none-any.whl.metadata status=200"))
     }
 
-    @Test func twineUploadWithTokensDuplicatesAndSkipExisting() async throws {
+    @Test(arguments: TestStoreKind.allCases)
+    func twineUploadWithTokensDuplicatesAndSkipExisting(_ kind: TestStoreKind) async throws {
+        let store = try await TestStore.make(kind, in: work)
         let server = try await ServerProcess.start(store: store)
         defer { Task { await server.stop() } }
-        let token = try await createToken()
-        let readToken = try await createToken(scope: "read")
+        let token = try await createToken(store)
+        let readToken = try await createToken(store, scope: "read")
         let wheel = try await DistFixtures.make("twined", "1.0", in: dists)
         let twine = Products.venvTool("twine")
         func upload(_ file: URL, user: String, password: String, extra: [String] = []) async throws -> ProcessResult {
@@ -128,7 +134,7 @@ struct ClientEndToEndTests {
         // Same filename, other bytes: refused with 409, the original kept; --skip-existing passes.
         let other = work.appendingPathComponent("other")
         let conflicting = try await DistFixtures.make("twined", "1.0", in: other, payload: 100)
-        let before = try Data(contentsOf: store.appendingPathComponent("packages/twined/twined-1.0-py3-none-any.whl"))
+        let before = try #require(try await store.object("packages/twined/twined-1.0-py3-none-any.whl"))
         let dup = try await upload(conflicting, user: "__token__", password: token)
         #expect(dup.status != 0)
         #expect((dup.stdoutText + dup.stderrText).contains("409"), "\(dup.stdoutText)\(dup.stderrText)")
@@ -147,17 +153,20 @@ struct ClientEndToEndTests {
         let skip = try await ProcessRunner.run(TestSupport.python, ["-c", script, server.uploadURL, token, conflicting.path])
         #expect(skip.stdoutText.hasSuffix("409 True\n"), "\(skip.stdoutText)\(skip.stderrText)")
         let ours = try await ProcessRunner.run(
-            Products.wheelhouse, ["upload", "--repository-url", server.uploadURL, "--token", token, "--skip-existing", conflicting.path])
+            Products.wheelhouse, ["upload", "--repository-url", server.uploadURL, "--token", token, "--skip-existing", conflicting.path],
+            environment: store.environment)
         #expect(ours.status == 0, "\(ours.stdoutText)\(ours.stderrText)")
         #expect(ours.stdoutText.contains("skipped"))
-        let after = try Data(contentsOf: store.appendingPathComponent("packages/twined/twined-1.0-py3-none-any.whl"))
+        let after = try await store.object("packages/twined/twined-1.0-py3-none-any.whl")
         #expect(before == after)
     }
 
-    @Test func pypiSimpleParsesBothFormatsAndEveryHashMatchesTheServedBytes() async throws {
-        try await publishScenario()
+    @Test(arguments: TestStoreKind.allCases)
+    func pypiSimpleParsesBothFormatsAndEveryHashMatchesTheServedBytes(_ kind: TestStoreKind) async throws {
+        let store = try await TestStore.make(kind, in: work)
+        try await publishScenario(store)
         _ = try await DistFixtures.make("dep-lib", "1.0", in: dists.appendingPathComponent("sd"), sdist: true)
-        #expect(try await wheelhouse(["upload", "--store", store.path, dists.appendingPathComponent("sd").path]).status == 0)
+        #expect(try await wheelhouse(["upload", dists.appendingPathComponent("sd").path], store).status == 0)
         let server = try await ServerProcess.start(store: store)
         defer { Task { await server.stop() } }
         let script = """

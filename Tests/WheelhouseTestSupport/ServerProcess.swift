@@ -46,7 +46,8 @@ public func freeLoopbackPort() throws -> Int {
 /// A `wheelhouse serve` child process on a free loopback port, stopped with SIGTERM.
 public final class ServerProcess: @unchecked Sendable {
     public let port: Int
-    public let store: URL
+    /// The `--store` value.
+    public let store: String
     public let child: ChildProcess
     public let logFile: URL
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -54,19 +55,31 @@ public final class ServerProcess: @unchecked Sendable {
     public var uploadURL: String { "\(baseURL)/legacy/" }
 
     public static func start(store: URL, extraArguments: [String] = []) async throws -> ServerProcess {
+        try await start(storeURL: store.path, extraArguments: extraArguments)
+    }
+
+    /// A server on `store` (a local store or an S3 bucket on moto, with the environment it needs).
+    public static func start(store: TestStore, extraArguments: [String] = []) async throws -> ServerProcess {
+        try await start(storeURL: store.url, environment: store.environment, extraArguments: extraArguments)
+    }
+
+    public static func start(
+        storeURL: String, environment: [String: String]? = nil, extraArguments: [String] = []
+    ) async throws -> ServerProcess {
         let port = try freeLoopbackPort()
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
             "wheelhouse-server-\(port)-\(UUID().uuidString.prefix(6)).log")
         let child = try ChildProcess(
             Products.wheelhouse,
-            ["serve", "--store", store.path, "--host", "127.0.0.1", "--port", "\(port)"] + extraArguments,
-            environment: ProcessRunner.environment(nil), currentDirectory: nil, stdin: nil, stdout: logFile, stderr: logFile)
-        let server = ServerProcess(port: port, store: store, child: child, logFile: logFile)
+            ["serve", "--store", storeURL, "--host", "127.0.0.1", "--port", "\(port)"] + extraArguments,
+            environment: ProcessRunner.environment(environment), currentDirectory: nil, stdin: nil, stdout: logFile,
+            stderr: logFile)
+        let server = ServerProcess(port: port, store: storeURL, child: child, logFile: logFile)
         try await server.waitUntilHealthy()
         return server
     }
 
-    init(port: Int, store: URL, child: ChildProcess, logFile: URL) {
+    init(port: Int, store: String, child: ChildProcess, logFile: URL) {
         self.port = port
         self.store = store
         self.child = child

@@ -38,7 +38,8 @@ public func buildRouter(
 
     let index = IndexController(cache: cache, auth: auth)
     index.addRoutes(to: router)
-    let files = DownloadController(cache: cache, store: store, auth: auth, metrics: metrics)
+    let files = DownloadController(
+        cache: cache, store: store, auth: auth, metrics: metrics, redirectExpiry: configuration.downloadRedirectExpiry)
     files.addRoutes(to: router)
     let uploads = UploadController(
         ingestor: ingestor, auth: auth, metrics: metrics,

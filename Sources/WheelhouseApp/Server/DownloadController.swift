@@ -16,6 +16,8 @@ struct DownloadController: Sendable {
     let store: any BlobStore
     let auth: Authenticator
     let metrics: ServerMetrics
+    /// See `ServerConfiguration.downloadRedirectExpiry`.
+    let redirectExpiry: Duration?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/packages/{project}/{filename}") { request, context in
@@ -41,6 +43,15 @@ struct DownloadController: Sendable {
             key = try StorageLayout.fileKey(project: project, filename: filename)
             etag = "\"\(file.sha256)\""
             contentType = Self.contentType(filename)
+            // The file is in the index, so its bytes are complete: let the client fetch them
+            // from the store itself (in a VPC, through the S3 gateway endpoint). Metadata files
+            // are small and stay on the server.
+            if let redirectExpiry, let direct = try await store.directDownloadURL(key, expires: redirectExpiry) {
+                metrics.addRedirect()
+                return Response(
+                    status: .found,
+                    headers: [.location: direct.absoluteString, .cacheControl: "no-store", .contentLength: "0"])
+            }
         } else if filename.hasSuffix(".metadata"),
             let file = record.files.first(where: { $0.filename == String(filename.dropLast(".metadata".count)) }),
             let metadataSHA256 = file.metadataSha256

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var spoolDirectory: URL
     /// Folder with the browse page's static assets (`Public/`); nil serves the built-in page.
     public var publicDirectory: URL?
+    /// When set, a distribution file download is answered `302 Found` to a direct URL of the
+    /// store (an S3 presigned GET) valid this long, instead of streaming through the server.
+    public var downloadRedirectExpiry: Duration?
 
     public init(
         host: String = "127.0.0.1",
@@ -35,7 +38,8 @@ public struct ServerConfiguration: Sendable {
         indexStaleness: Duration = .seconds(2),
         archiveLimits: ArchiveLimits = ArchiveLimits(),
         spoolDirectory: URL = FileManager.default.temporaryDirectory,
-        publicDirectory: URL? = nil
+        publicDirectory: URL? = nil,
+        downloadRedirectExpiry: Duration? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,5 +49,6 @@ public struct ServerConfiguration: Sendable {
         self.archiveLimits = archiveLimits
         self.spoolDirectory = spoolDirectory
         self.publicDirectory = publicDirectory
+        self.downloadRedirectExpiry = downloadRedirectExpiry
     }
 }

@@ -8,6 +8,7 @@ public final class ServerMetrics: Sendable {
         var uploadsFailed = 0
         var bytesUploaded: Int64 = 0
         var bytesDownloaded: Int64 = 0
+        var redirects = 0
         var durationSum = 0.0
     }
     let counters = Mutex(Counters())
@@ -28,6 +29,7 @@ public final class ServerMetrics: Sendable {
     }
     func uploadFailed() { counters.withLock { $0.uploadsFailed += 1 } }
     func addDownloaded(bytes: Int64) { counters.withLock { $0.bytesDownloaded += bytes } }
+    func addRedirect() { counters.withLock { $0.redirects += 1 } }
 
     public func prometheusText() -> String {
         let c = counters.withLock { $0 }
@@ -47,6 +49,9 @@ public final class ServerMetrics: Sendable {
         out += "wheelhouse_uploaded_bytes_total \(c.bytesUploaded)\n"
         out += "# HELP wheelhouse_downloaded_bytes_total Bytes of distribution files sent.\n# TYPE wheelhouse_downloaded_bytes_total counter\n"
         out += "wheelhouse_downloaded_bytes_total \(c.bytesDownloaded)\n"
+        out += "# HELP wheelhouse_download_redirects_total Downloads answered with a redirect to the store.\n"
+        out += "# TYPE wheelhouse_download_redirects_total counter\n"
+        out += "wheelhouse_download_redirects_total \(c.redirects)\n"
         return out
     }
 }
