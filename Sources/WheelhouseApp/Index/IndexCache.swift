@@ -34,6 +34,7 @@ public struct RenderedPage: Sendable {
 /// another process or server on the same store are picked up on the first request after an entry
 /// is older than `staleness`: one cheap `head` of the record (a stat on disk, a HEAD on S3)
 /// decides whether to reload it. So another writer's change is visible within `staleness`.
+/// When the store cannot be reached, the last known pages go on being served.
 public final class IndexCache: Sendable {
     struct ProjectEntry: Sendable {
         var record: ProjectRecord?
@@ -97,7 +98,12 @@ public final class IndexCache: Sendable {
             if let page = cached.pages[format] { return page }
             names = cached.names
         } else {
-            names = try await records.projectNames()
+            do {
+                names = try await records.projectNames()
+            } catch {
+                guard let cached else { throw error }
+                names = cached.names  // stale if error, as for project pages
+            }
             if let cached, cached.names == names {
                 state.withLock { $0.root?.checkedAt = now }
                 if let page = cached.pages[format] { return page }
@@ -118,12 +124,21 @@ public final class IndexCache: Sendable {
         if let cached, now - cached.checkedAt < staleness { return cached }
         // Revalidate: a cheap head of the record decides whether to reload it.
         let key = try StorageLayout.recordKey(project: project)
-        let info = try await store.head(key)
-        if let cached, cached.etag == info?.etag {
-            state.withLock { $0.projects[project]?.checkedAt = now }
-            return cached
+        let info: BlobInfo?
+        let loaded: (record: ProjectRecord, etag: String)?
+        do {
+            info = try await store.head(key)
+            if let cached, cached.etag == info?.etag {
+                state.withLock { $0.projects[project]?.checkedAt = now }
+                return cached
+            }
+            loaded = try await records.load(project)
+        } catch {
+            // Stale if error (RFC 5861): while the store is unreachable, the last known page
+            // is better than none; every file it lists is complete in the store.
+            if let cached { return cached }
+            throw error
         }
-        let loaded = try await records.load(project)
         let fresh = ProjectEntry(record: loaded?.record, etag: loaded?.etag, checkedAt: now, pages: [:])
         // Unknown projects are not remembered: requests for random names must not grow memory.
         state.withLock { $0.projects[project] = loaded == nil ? nil : fresh }

@@ -34,6 +34,7 @@ public func buildRouter(
     let router = Router(context: BasicRequestContext.self)
     router.addMiddleware {
         RequestLogMiddleware(metrics: metrics)
+        StoreFailureMiddleware()
     }
 
     let index = IndexController(cache: cache, auth: auth)

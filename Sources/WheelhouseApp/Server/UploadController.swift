@@ -82,7 +82,12 @@ struct UploadController: Sendable {
             case .tooLarge:
                 return Self.failure(.contentTooLarge, error.description)
             case .store:
-                return Self.failure(.internalServerError, "The upload could not be stored; try again.")
+                // The store failed (after the client's retries): nothing became visible, and the
+                // same upload may simply be sent again.
+                var response = Self.failure(
+                    .serviceUnavailable, "The store is unavailable, nothing was published; try again. (\(error.description))")
+                response.headers[.retryAfter] = "5"
+                return response
             default:
                 return Self.failure(.badRequest, error.description)
             }
