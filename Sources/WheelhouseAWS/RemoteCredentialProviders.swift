@@ -158,6 +158,8 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
             let (status, body) = try await smallRequest(
                 httpClient, url: base + "/latest/api/token", method: .PUT,
                 headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], timeout: timeout, source: Self.source)
+            // 403/404/405: the service is there but IMDSv2 is off or blocked (as the SDKs read it).
+            if [403, 404, 405].contains(status) { throw AWSConfigurationError.noCredentials(tried: [Self.source]) }
             guard status == 200 else {
                 throw CredentialSourceError(source: Self.source, message: "the token request answered HTTP \(status)")
             }

@@ -203,7 +203,7 @@ public struct S3Client: Sendable {
         if let error = error as? HTTPClientError {
             return ![HTTPClientError.cancelled, .alreadyShutdown, .invalidURL, .emptyHost, .emptyScheme].contains(error)
         }
-        return !(error is AWSConfigurationError) && !(error is S3Error)
+        return !(error is AWSConfigurationError) && !(error is S3Error) && !(error is CredentialSourceError)
     }
 
     /// Reads an error answer's XML body into a `S3ServiceError`.

@@ -13,6 +13,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The server handles one request at a time: only then are moto's conditional writes
     /// atomic, as S3's are (see `MotoServer.sharedSerialized`).
     case s3
+    /// The same on a moto_server with its authentication on: every request's signature is checked.
+    case s3Authenticated
 
     var testDescription: String { rawValue }
 
@@ -33,6 +35,14 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let moto = try await MotoServer.sharedSerialized()
             let bucket = try await moto.makeBucket("conformance")
             try await body(S3BlobStore(client: S3TestStore.client(moto), bucket: bucket, prefix: "store/root", chunkSize: chunkSize))
+        case .s3Authenticated:
+            let (moto, id, secret) = try await MotoServer.sharedAuthenticated()
+            let client = S3Client(
+                configuration: S3Configuration(region: "us-east-1", endpoint: moto.endpoint, pathStyle: true),
+                credentials: StaticCredentialProvider(AWSCredentials(accessKeyId: id, secretAccessKey: secret)))
+            let bucket = "conformance-auth-" + UUID().uuidString.lowercased().prefix(8)
+            try await client.createBucket(bucket)
+            try await body(S3BlobStore(client: client, bucket: bucket, prefix: "store/root", chunkSize: chunkSize))
         }
     }
 }

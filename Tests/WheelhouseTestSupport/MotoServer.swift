@@ -34,6 +34,13 @@ public final class MotoServer: @unchecked Sendable {
         try await SharedMoto.serialized.server()
     }
 
+    /// One shared server, handling one request at a time, whose authentication is on: every
+    /// request must carry a valid SigV4 signature by the returned key (buckets must be created
+    /// with a signed request too).
+    public static func sharedAuthenticated() async throws -> (server: MotoServer, accessKeyId: String, secretAccessKey: String) {
+        try await SharedMoto.authenticated.authenticatedServer()
+    }
+
     /// moto's own server (`moto_server`), but with `threaded=False`.
     static let serializedScript = """
         import sys
@@ -163,8 +170,18 @@ public final class MotoServer: @unchecked Sendable {
 private actor SharedMoto {
     static let threaded = SharedMoto(serializingRequests: false)
     static let serialized = SharedMoto(serializingRequests: true)
+    static let authenticated = SharedMoto(serializingRequests: true)
     private let serializingRequests: Bool
     private var started: Task<MotoServer, any Error>?
+    private var key: Task<(String, String), any Error>?
+
+    func authenticatedServer() async throws -> (server: MotoServer, accessKeyId: String, secretAccessKey: String) {
+        let moto = try await server()
+        if key == nil { key = Task { try await moto.enableAuthentication() } }
+        guard let key else { throw POSIXError(.EINVAL) }
+        let (id, secret) = try await key.value
+        return (moto, id, secret)
+    }
 
     init(serializingRequests: Bool) {
         self.serializingRequests = serializingRequests
