@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// A key DeleteObjects could not delete, with S3's reason.
+public struct S3DeleteFailure: Sendable, Hashable {
+    public var key: String
+    public var code: String
+    public var message: String
+}
+
+extension S3Client {
+    /// CopyObject within S3 (also across buckets and regions the credentials can read): the
+    /// bytes never pass through this process. For objects up to 5 GiB (S3's limit for one copy).
+    /// Returns the new object's ETag.
+    @discardableResult
+    public func copyObject(
+        from source: (bucket: String, key: String), to bucket: String, key: String, condition: S3WriteCondition = .none
+    ) async throws -> String {
+        let target = Target(operation: "CopyObject", bucket: bucket, key: key)
+        let copySource = "/" + source.bucket + "/" + SigV4Encoding.encode(Array(source.key.utf8), keepingSlash: true)
+        let response = try await send(
+            .PUT, url: try objectURL(target), headers: [("x-amz-copy-source", copySource)] + condition.headers, target: target)
+        // S3 may answer 200 and still fail the copy: the body then holds an Error document.
+        let data = try await Self.collect(response)
+        guard let xml = S3XMLElement.parse(data) else {
+            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no CopyObjectResult")
+        }
+        if xml.name == "Error" {
+            throw S3Error.service(S3ServiceError(
+                operation: target.operation, resource: target.resource, status: 200, code: xml.text("Code"),
+                message: xml.text("Message"), requestId: xml.text("RequestId"), attempts: 1))
+        }
+        guard xml.name == "CopyObjectResult", let etag = xml.text("ETag") else {
+            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no CopyObjectResult")
+        }
+        return etag
+    }
+
+    /// DeleteObjects: deletes `keys` in batches of 1,000 (S3's limit per request) and returns the
+    /// keys S3 could not delete. Missing keys count as deleted, as with DeleteObject.
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> [S3DeleteFailure] {
+        var failures: [S3DeleteFailure] = []
+        var start = 0
+        while start < keys.count {
+            let batch = keys[start..<min(start + 1000, keys.count)]
+            start += batch.count
+            let target = Target(operation: "DeleteObjects", bucket: bucket, key: nil)
+            guard let url = url(bucket: bucket, key: nil, query: [("delete", "")]) else { throw Self.badURL(target) }
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+            for key in batch { xml += "<Object><Key>\(S3XMLElement.escape(key))</Key></Object>" }
+            xml += "</Delete>"
+            let body = Data(xml.utf8)
+            // S3 requires an integrity header on DeleteObjects.
+            let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+            let response = try await send(
+                .POST, url: url, headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
+                body: .bytes(ByteBuffer(data: body)), target: target)
+            let answer = try await Self.collect(response)
+            guard let result = S3XMLElement.parse(answer), result.name == "DeleteResult" else {
+                throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no DeleteResult")
+            }
+            for error in result.children("Error") {
+                failures.append(S3DeleteFailure(
+                    key: error.text("Key") ?? "", code: error.text("Code") ?? "", message: error.text("Message") ?? ""))
+            }
+        }
+        return failures
+    }
+}
