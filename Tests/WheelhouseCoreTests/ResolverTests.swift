@@ -357,4 +357,145 @@ extension Resolution {
         #expect(error.description.hasPrefix("gave up choosing wheels for cp311-manylinux_2_34_x86_64 after 500 attempts"))
         #expect(error.description.contains("no release of \"absent\" in the store (required by p9 10.0)"))
     }
+
+    // MARK: Cross-check against brute force
+
+    /// On small random stores, the resolver finds a set whenever one exists (checked by
+    /// trying every assignment), and every set it returns is valid.
+    @Test func findsASolutionWheneverOneExists() throws {
+        var random = SplitMix64(seed: 20261125)
+        var solvable = 0
+        var unsolvable = 0
+        for round in 0..<400 {
+            let (store, roots) = try Self.randomStore(&random)
+            let resolver = store.resolver(py311)
+            let brute = try Self.bruteForce(store, roots: roots, target: py311)
+            do {
+                let resolution = try resolver.resolve(roots: roots)
+                var assignment: [ProjectName: Version] = [:]
+                for selection in resolution.selected { assignment[selection.project] = selection.version }
+                #expect(try Self.isValid(assignment, store: store, roots: roots, target: py311),
+                        "round \(round): invalid result \(resolution.pins) for roots \(roots) in \(Self.describe(store))")
+                #expect(brute != nil, "round \(round): brute force found nothing, resolver found \(resolution.pins)")
+                solvable += 1
+            } catch {
+                #expect(brute == nil, "round \(round): resolver failed (\(error)) but \(brute ?? [:]) is valid for roots \(roots) in \(Self.describe(store))")
+                unsolvable += 1
+            }
+        }
+        // Both outcomes must be exercised for the check to mean anything.
+        #expect(solvable > 50 && unsolvable > 50, "solvable \(solvable), unsolvable \(unsolvable)")
+    }
+
+    static let randomProjects = ["a", "b", "c", "d"]
+    static let randomVersions = ["1.0", "2.0", "3.0", "2.0b1"]
+    static let randomSpecifiers = ["", ">=2", "<2", "==1.0", "!=3.0", ">1", ">=2.0b1", "==2.0", "<3", "===3.0"]
+
+    static func randomStore(_ random: inout SplitMix64) throws -> (ResolverStore, [Requirement]) {
+        var store = ResolverStore()
+        for project in randomProjects {
+            for version in randomVersions where random.chance(0.6) {
+                let others = randomProjects.filter { $0 != project }
+                let requires = (0..<random.below(3)).map { _ in
+                    others[random.below(others.count)] + randomSpecifiers[random.below(randomSpecifiers.count)]
+                }
+                try store.add(
+                    project, version, requires: requires,
+                    tags: [random.chance(0.85) ? "py3-none-any" : "cp39-cp39-win_amd64"],
+                    yanked: random.chance(0.1))
+            }
+        }
+        let roots = try (0..<(1 + random.below(2))).map { _ in
+            try Requirement(randomProjects[random.below(randomProjects.count)] + randomSpecifiers[random.below(randomSpecifiers.count)])
+        }
+        return (store, roots)
+    }
+
+    static func describe(_ store: ResolverStore) -> String {
+        store.releases.keys.sorted().flatMap { project in
+            (store.releases[project] ?? []).map { release in
+                let file = release.files[0]
+                return "\(project) \(release.version)\(file.yanked ? " yanked" : "")"
+                    + "\(file.filename.contains("win") ? " win" : "") -> \(file.requiresDist)"
+            }
+        }.joined(separator: "; ")
+    }
+
+    /// Tries every assignment of a version (or none) to each project.
+    static func bruteForce(_ store: ResolverStore, roots: [Requirement], target: TargetEnvironment) throws -> [ProjectName: Version]? {
+        let projects = store.releases.keys.sorted()
+        var assignment: [ProjectName: Version] = [:]
+        func search(_ index: Int) throws -> Bool {
+            if index == projects.count { return try isValid(assignment, store: store, roots: roots, target: target) }
+            let project = projects[index]
+            assignment[project] = nil
+            if try search(index + 1) { return true }
+            for release in store.releases[project] ?? [] {
+                assignment[project] = release.version
+                if try search(index + 1) { return true }
+            }
+            assignment[project] = nil
+            return false
+        }
+        return try search(0) ? assignment : nil
+    }
+
+    /// The definition of a valid set, written independently of the resolver: every
+    /// requirement reached from the roots is met by an installable chosen release, every
+    /// chosen project is reached, and each chosen version is one its requirements accept
+    /// (PEP 440 pre-releases, PEP 592 yanked releases only when pinned).
+    static func isValid(
+        _ assignment: [ProjectName: Version], store: ResolverStore, roots: [Requirement], target: TargetEnvironment
+    ) throws -> Bool {
+        func release(_ project: ProjectName, _ version: Version) -> ResolverRelease? {
+            store.releases[project]?.first { $0.version == version }
+        }
+        func installable(_ file: ResolverFile) throws -> Bool {
+            target.priority(of: try WheelFilename(file.filename)) != nil
+        }
+        var requirements: [ProjectName: [Requirement]] = [:]
+        var reached = Set<ProjectName>()
+        var work = roots
+        while let requirement = work.popLast() {
+            requirements[requirement.name, default: []].append(requirement)
+            guard let version = assignment[requirement.name], let chosen = release(requirement.name, version),
+                  requirement.specifier.contains(version, prereleases: true)
+            else { return false }
+            if reached.insert(requirement.name).inserted { work += chosen.files[0].requiresDist }
+        }
+        guard Set(assignment.keys) == reached else { return false }
+        for (project, version) in assignment {
+            let constraints = requirements[project] ?? []
+            let pinned: (Version) -> Bool = { candidate in
+                constraints.contains { requirement in
+                    requirement.specifier.specifiers.contains {
+                        ($0.operator == .arbitrary || ($0.operator == .equal && !$0.version.hasSuffix(".*")))
+                            && SpecifierSet([$0]).contains(candidate, prereleases: true)
+                    }
+                }
+            }
+            let viable = try (store.releases[project] ?? []).filter { try installable($0.files[0]) && (!$0.files[0].yanked || pinned($0.version)) }
+            let all = SpecifierSet(constraints.flatMap(\.specifier.specifiers))
+            guard all.filter(viable.map(\.version)).contains(version) else { return false }
+        }
+        return true
+    }
+}
+
+/// A seeded pseudo-random generator (SplitMix64), so the random stores are the same every run.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func chance(_ probability: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < probability }
 }
