@@ -19,6 +19,8 @@ public struct Resolver: Sendable {
         let file: ResolverFile?
         let wheel: WheelFilename?
         let unusable: ReleaseRejection?
+        /// The version as written, for `===` (computed once: matching is the hot path).
+        let versionText: String
 
         var version: Version { release.version }
         var yanked: Bool { file?.yanked ?? false }
@@ -45,7 +47,7 @@ public struct Resolver: Sendable {
             if let best = target.bestWheel(among: group.map(\.1)),
                let file = group.first(where: { $0.1.filename == best.wheel.filename })?.0
             {
-                return Option(release: release, file: file, wheel: best.wheel, unusable: nil)
+                return Option(release: release, file: file, wheel: best.wheel, unusable: nil, versionText: release.version.description)
             }
         }
         let reason: ReleaseRejection
@@ -59,7 +61,7 @@ public struct Resolver: Sendable {
         } else {
             reason = .noCompatibleWheel(target: target.description, wheels: wheels.map(\.0.filename).sorted())
         }
-        return Option(release: release, file: nil, wheel: nil, unusable: reason)
+        return Option(release: release, file: nil, wheel: nil, unusable: reason, versionText: release.version.description)
     }
 
     // MARK: Entry points
@@ -94,6 +96,9 @@ public struct Resolver: Sendable {
         var constraints: [ProjectName: [ResolverConstraint]] = [:]
         /// The chosen option index per project, and the extras requested of it.
         var chosen: [ProjectName: (index: Int, extras: Set<String>)] = [:]
+        /// `candidates(for:constraints:)` of each required project not chosen yet, kept up to
+        /// date as its constraints grow, so picking the next project is cheap.
+        var open: [ProjectName: [Int]] = [:]
     }
 
     /// A decision point: the state before choosing `project`, and the candidates left to try.
@@ -124,8 +129,8 @@ public struct Resolver: Sendable {
         var stack: [Frame] = []
         var steps = 0
         while true {
-            if let project = nextProject(state) {
-                stack.append(Frame(state: state, project: project, candidates: candidates(for: project, constraints: state.constraints[project] ?? [])))
+            if let (project, candidates) = nextProject(state) {
+                stack.append(Frame(state: state, project: project, candidates: candidates))
             } else if let conflict = finalCheck(state) {
                 conflicts.record(conflict)
             } else {
@@ -159,14 +164,13 @@ public struct Resolver: Sendable {
 
     /// The undecided project with the fewest candidates (ties by name), or nil when every
     /// required project is chosen.
-    private func nextProject(_ state: State) -> ProjectName? {
-        var best: (project: ProjectName, count: Int)?
-        for (project, constraints) in state.constraints where state.chosen[project] == nil {
-            let count = candidates(for: project, constraints: constraints).count
-            if let current = best, (current.count, current.project) <= (count, project) { continue }
-            best = (project, count)
+    private func nextProject(_ state: State) -> (ProjectName, [Int])? {
+        var best: (project: ProjectName, candidates: [Int])?
+        for (project, candidates) in state.open {
+            if let current = best, (current.candidates.count, current.project) <= (candidates.count, project) { continue }
+            best = (project, candidates)
         }
-        return best?.project
+        return best
     }
 
     /// Chooses option `index` of `project` and adds its dependencies; a conflict if one
@@ -174,6 +178,7 @@ public struct Resolver: Sendable {
     private func choose(_ index: Int, for project: ProjectName, in state: inout State) -> ResolutionConflict? {
         let extras = Set((state.constraints[project] ?? []).flatMap(\.requirement.extras))
         state.chosen[project] = (index, extras)
+        state.open[project] = nil
         return addDependencies(of: project, extras: extras, to: &state)
     }
 
@@ -218,7 +223,9 @@ public struct Resolver: Sendable {
             state.chosen[project] = (chosen.index, extras)
             return addDependencies(of: project, extras: extras, to: &state)
         }
-        if candidates(for: project, constraints: constraints).isEmpty {
+        let candidates = candidates(for: project, constraints: constraints)
+        state.open[project] = candidates
+        if candidates.isEmpty {
             return .unsatisfiable(
                 constraint, others: others, project: projectOptions[0].release.project,
                 releases: explain(project, constraints: constraints))
@@ -231,33 +238,36 @@ public struct Resolver: Sendable {
     /// first, which later requirements may still make acceptable (see `finalCheck`).
     func candidates(for project: ProjectName, constraints: [ResolverConstraint]) -> [Int] {
         guard let projectOptions = options[project] else { return [] }
-        let matching = projectOptions.indices.filter { index in
-            let option = projectOptions[index]
-            return option.file != nil
-                && constraints.allSatisfy { $0.requirement.specifier.contains(option.version, prereleases: true) }
+        let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
+        let matching = projectOptions.indices.filter {
+            projectOptions[$0].file != nil && Self.matches(projectOptions[$0], specifiers)
         }
-        let preferred = preferredVersions(project, constraints: constraints)
-        return matching.filter { preferred.contains(projectOptions[$0].version) }
-            + matching.filter { !preferred.contains(projectOptions[$0].version) }
+        let preferred = preferred(projectOptions, specifiers)
+        return matching.filter { preferred[$0] } + matching.filter { !preferred[$0] }
     }
 
-    /// The versions the constraints accept: usable, not yanked unless pinned (PEP 592), and
-    /// through `SpecifierSet.filter`, pre-releases only when a specifier names one or no final
-    /// release satisfies (PEP 440).
-    private func preferredVersions(_ project: ProjectName, constraints: [ResolverConstraint]) -> Set<Version> {
-        guard let projectOptions = options[project] else { return [] }
-        let viable = projectOptions.filter { $0.file != nil && (!$0.yanked || isPinned($0.version, constraints)) }
-        let combined = SpecifierSet(constraints.flatMap(\.requirement.specifier.specifiers))
-        return Set(combined.filter(viable.map(\.version)))
+    /// Per option, whether the specifiers accept it: usable, not yanked unless pinned
+    /// (PEP 592), and pre-releases only when a specifier names one or no final release
+    /// satisfies them (PEP 440; `SpecifierSet.filter`'s rule).
+    private func preferred(_ projectOptions: [Option], _ specifiers: [Specifier]) -> [Bool] {
+        let accepted = projectOptions.map { option in
+            option.file != nil && (!option.yanked || Self.isPinned(option, specifiers)) && Self.matches(option, specifiers)
+        }
+        if SpecifierSet(specifiers).impliesPrereleases == true { return accepted }
+        let finals = zip(projectOptions, accepted).map { $1 && !$0.version.isPrerelease }
+        return finals.contains(true) ? finals : accepted
     }
 
-    /// PEP 592: a requirement names exactly this version with `==` (not a prefix) or `===`.
-    private func isPinned(_ version: Version, _ constraints: [ResolverConstraint]) -> Bool {
-        constraints.contains { constraint in
-            constraint.requirement.specifier.specifiers.contains { specifier in
-                (specifier.operator == .arbitrary || (specifier.operator == .equal && !specifier.isPrefixMatch))
-                    && SpecifierSet([specifier]).contains(version, prereleases: true)
-            }
+    /// Whether every specifier matches the option's version, pre-releases included.
+    private static func matches(_ option: Option, _ specifiers: [Specifier]) -> Bool {
+        specifiers.allSatisfy { $0.matches(option.version, text: option.versionText) }
+    }
+
+    /// PEP 592: a specifier names exactly this version with `==` (not a prefix) or `===`.
+    private static func isPinned(_ option: Option, _ specifiers: [Specifier]) -> Bool {
+        specifiers.contains { specifier in
+            (specifier.operator == .arbitrary || (specifier.operator == .equal && !specifier.isPrefixMatch))
+                && specifier.matches(option.version, text: option.versionText)
         }
     }
 
@@ -267,8 +277,8 @@ public struct Resolver: Sendable {
         for (project, chosen) in state.chosen.sorted(by: { $0.key < $1.key }) {
             guard let projectOptions = options[project] else { continue }
             let constraints = state.constraints[project] ?? []
-            if !preferredVersions(project, constraints: constraints).contains(projectOptions[chosen.index].version),
-               let first = constraints.first
+            let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
+            if !preferred(projectOptions, specifiers)[chosen.index], let first = constraints.first
             {
                 return .unsatisfiable(
                     first, others: Array(constraints.dropFirst()), project: projectOptions[0].release.project,
@@ -281,15 +291,16 @@ public struct Resolver: Sendable {
     /// Why each release of `project` is not a choice under `constraints`, newest first.
     func explain(_ project: ProjectName, constraints: [ResolverConstraint]) -> [RejectedRelease] {
         guard let projectOptions = options[project] else { return [] }
-        let preferred = preferredVersions(project, constraints: constraints)
-        return projectOptions.map { option in
+        let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
+        let preferred = preferred(projectOptions, specifiers)
+        return zip(projectOptions, preferred).map { option, preferred in
             let reason: ReleaseRejection =
                 if let unusable = option.unusable { unusable }
                 else if let excluding = constraints.first(where: {
-                    !$0.requirement.specifier.contains(option.version, prereleases: true)
+                    !Self.matches(option, $0.requirement.specifier.specifiers)
                 }) { .excluded(by: excluding) }
-                else if option.yanked && !isPinned(option.version, constraints) { .yanked }
-                else if !preferred.contains(option.version) { .prerelease }
+                else if option.yanked && !Self.isPinned(option, specifiers) { .yanked }
+                else if !preferred { .prerelease }
                 else { .abandoned }
             return RejectedRelease(version: option.version, reason: reason)
         }
