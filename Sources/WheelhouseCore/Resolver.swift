@@ -79,7 +79,8 @@ public struct Resolver: Sendable {
         var roots: [ResolverConstraint] = []
         var skipped: [SkippedProject] = []
         for project in options.keys.sorted() {
-            if candidates(for: project, constraints: []).isEmpty {
+            // Installable, and not only yanked releases: one a root without a pin could choose.
+            if !preferred(options[project] ?? [], []).contains(true) {
                 skipped.append(SkippedProject(project: project, releases: explain(project, constraints: [])))
             } else if let requirement = try? Requirement(project.normalized) {
                 roots.append(ResolverConstraint(requirement, from: .root))

@@ -262,12 +262,21 @@ extension Resolution {
         try store.add("winlib", "1.0", tags: ["cp311-cp311-win_amd64"])
         try store.add("sdistonly", "1.0", tags: [])
         try store.add("future", "1.0", requiresPython: ">=3.13")
+        try store.add("withdrawn", "1.0", yanked: true)
         let resolution = try store.resolver(py311).resolveAll()
         #expect(resolution.pins == ["app==1.0", "lib==1.0"])
-        #expect(resolution.skipped.map(\.project.normalized) == ["future", "sdistonly", "winlib"])
-        #expect(resolution.skipped.last?.description == "left out winlib: no release can be installed: "
+        #expect(resolution.skipped.map(\.project.normalized) == ["future", "sdistonly", "winlib", "withdrawn"])
+        #expect(resolution.skipped[3].description == "left out withdrawn: no release can be installed: "
+            + "1.0 (yanked; pin it with == to use it)")
+        #expect(resolution.skipped[2].description == "left out winlib: no release can be installed: "
             + "1.0 (no wheel compatible with cp311-manylinux_2_34_x86_64; has winlib-1.0-cp311-cp311-win_amd64.whl)")
         #expect(resolution.skipped[1].description.hasSuffix("1.0 (no files)"))
+
+        // A pin brings a yanked release in.
+        try store.add("pins-withdrawn", "1.0", requires: ["withdrawn==1.0"])
+        let pinned = try store.resolver(py311).resolveAll()
+        #expect(pinned.pins == ["app==1.0", "lib==1.0", "pins-withdrawn==1.0", "withdrawn==1.0"])
+        #expect(pinned.skipped.map(\.project.normalized) == ["future", "sdistonly", "winlib"])
 
         try store.add("needs-win", "1.0", requires: ["winlib"])
         do {
