@@ -303,6 +303,22 @@ extension Resolution {
         #expect(try store.resolver(py311).resolveAll().pins == resolution.pins)
     }
 
+    @Test func answerDoesNotDependOnTheOrderTheStoreWasBuiltIn() throws {
+        let releases: [(String, String, [String])] = [
+            ("a", "1.0", []), ("a", "2.0", ["b<2"]), ("b", "1.0", ["c"]), ("b", "2.0", ["c<2"]),
+            ("c", "1.0", []), ("c", "2.0", []), ("d", "1.0", ["a<2"]), ("d", "0.9", []),
+        ]
+        var forward = ResolverStore()
+        var backward = ResolverStore()
+        for (project, version, requires) in releases { try forward.add(project, version, requires: requires) }
+        for (project, version, requires) in releases.reversed() { try backward.add(project, version, requires: requires) }
+        let expected = try forward.resolver(py311).resolveAll().pins
+        #expect(expected == ["a==2.0", "b==1.0", "c==2.0", "d==0.9"])
+        #expect(try backward.resolver(py311).resolveAll().pins == expected)
+        #expect(try backward.resolver(py311).resolve(roots: roots("d", "b")).pins
+            == forward.resolver(py311).resolve(roots: roots("b", "d")).pins)
+    }
+
     @Test func choosesTheWheelPipWouldForEachTarget() throws {
         let glue4 = try TargetEnvironment.glue("4.0")
         let glue5 = try TargetEnvironment.glue("5.0")
