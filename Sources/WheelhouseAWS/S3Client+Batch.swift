@@ -15,12 +15,12 @@ extension S3Client {
     /// Returns the new object's ETag.
     @discardableResult
     public func copyObject(
-        from source: (bucket: String, key: String), to bucket: String, key: String, condition: S3WriteCondition = .none
+        from source: (bucket: String, key: String), to bucket: String, key: String
     ) async throws -> String {
         let target = Target(operation: "CopyObject", bucket: bucket, key: key)
         let copySource = "/" + source.bucket + "/" + SigV4Encoding.encode(Array(source.key.utf8), keepingSlash: true)
         let response = try await send(
-            .PUT, url: try objectURL(target), headers: [("x-amz-copy-source", copySource)] + condition.headers, target: target)
+            .PUT, url: try objectURL(target), headers: [("x-amz-copy-source", copySource)], target: target)
         // S3 may answer 200 and still fail the copy: the body then holds an Error document.
         let data = try await Self.collect(response)
         guard let xml = S3XMLElement.parse(data) else {
@@ -55,7 +55,7 @@ extension S3Client {
             let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             let response = try await send(
                 .POST, url: url, headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
-                body: .bytes(ByteBuffer(data: body)), target: target)
+                body: .bytes(ByteBuffer(bytes: body)), target: target)
             let answer = try await Self.collect(response)
             guard let result = S3XMLElement.parse(answer), result.name == "DeleteResult" else {
                 throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no DeleteResult")
