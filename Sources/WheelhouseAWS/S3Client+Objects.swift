@@ -184,7 +184,7 @@ extension S3Client {
     /// authentication).
     public func presignedGetURL(bucket: String, key: String, expires: Duration) async throws -> URL {
         let target = Target(operation: "GetObject", bucket: bucket, key: key)
-        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: configuration.region, service: "s3")
+        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region(for: bucket), service: "s3")
         return try signer.presignURL(method: "GET", url: try objectURL(target), expires: expires, date: now())
     }
 

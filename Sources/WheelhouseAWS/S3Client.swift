@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Where and how an `S3Client` talks to S3.
 public struct S3Configuration: Sendable {
@@ -60,6 +61,8 @@ public struct S3Client: Sendable {
     let logger: Logger
     /// The current time, for signatures (injected for tests).
     let now: @Sendable () -> Date
+    /// Regions buckets told us they are in (shared by copies of this client).
+    let bucketRegions = BucketRegions()
 
     public init(
         configuration: S3Configuration,
@@ -80,7 +83,7 @@ public struct S3Client: Sendable {
     /// The URL of `key` in `bucket` (or of the bucket itself when `key` is nil), with `query`
     /// (names and values unencoded) appended, every part encoded as SigV4 expects.
     public func url(bucket: String, key: String?, query: [(String, String)] = []) -> URL? {
-        let base = configuration.endpoint ?? URL(string: "https://s3.\(configuration.region).amazonaws.com")
+        let base = configuration.endpoint ?? URL(string: "https://s3.\(region(for: bucket)).amazonaws.com")
         guard let base, var components = URLComponents(url: base, resolvingAgainstBaseURL: false),
             let host = components.host
         else { return nil }
@@ -100,6 +103,12 @@ public struct S3Client: Sendable {
             }.joined(separator: "&")
         }
         return components.url
+    }
+
+    /// The region requests for `bucket` are signed for: the configured one until S3 answers
+    /// that the bucket is elsewhere (`x-amz-bucket-region`).
+    public func region(for bucket: String) -> String {
+        bucketRegions.region(of: bucket) ?? configuration.region
     }
 
     /// Path style when asked for, for hosts that cannot take a bucket subdomain, and (as the
@@ -138,14 +147,34 @@ public struct S3Client: Sendable {
         let policy = configuration.retry
         let started = ContinuousClock.now
         var attempt = 0
+        var url = url
+        var followedRegion = false
         while true {
             attempt += 1
             let failure: S3Error
             do {
-                let response = try await sendOnce(method, url: url, headers: headers, body: body)
+                let signingRegion = region(for: target.bucket)
+                let response = try await sendOnce(method, url: url, headers: headers, body: body, region: signingRegion)
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) || status == 304 { return response }
                 let error = try await Self.serviceError(response, target: target, attempts: attempt)
+                // The bucket is in another region (301 PermanentRedirect, or 400
+                // AuthorizationHeaderMalformed): learn it from the answer and send again, once.
+                if !followedRegion, status == 301 || status == 400,
+                    let actual = response.headers.first(name: "x-amz-bucket-region"), !actual.isEmpty, actual != signingRegion
+                {
+                    followedRegion = true
+                    bucketRegions.set(actual, for: target.bucket)
+                    if configuration.endpoint == nil, let moved = URL(string: url.absoluteString.replacingOccurrences(
+                        of: ".s3.\(signingRegion).amazonaws.com", with: ".s3.\(actual).amazonaws.com").replacingOccurrences(
+                        of: "//s3.\(signingRegion).amazonaws.com", with: "//s3.\(actual).amazonaws.com"))
+                    {
+                        url = moved
+                    }
+                    logger.debug("bucket is in another region", metadata: ["bucket": "\(target.bucket)", "region": "\(actual)"])
+                    attempt -= 1
+                    continue
+                }
                 if status == 412 {
                     throw S3Error.preconditionFailed(bucket: target.bucket, key: target.key ?? "")
                 }
@@ -173,7 +202,7 @@ public struct S3Client: Sendable {
     }
 
     private func sendOnce(
-        _ method: HTTPMethod, url: URL, headers: [(String, String)], body: Body
+        _ method: HTTPMethod, url: URL, headers: [(String, String)], body: Body, region: String
     ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
@@ -190,7 +219,7 @@ public struct S3Client: Sendable {
             payload = .unsigned
             request.body = try make()
         }
-        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: configuration.region, service: "s3")
+        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region, service: "s3")
         for (name, value) in signer.signHeaders(method: method.rawValue, url: url, headers: headers, payload: payload, date: now()) {
             request.headers.add(name: name, value: value)
         }
@@ -230,4 +259,12 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+}
+
+/// Bucket → region, learnt from S3's answers.
+final class BucketRegions: Sendable {
+    private let regions = Mutex<[String: String]>([:])
+
+    func region(of bucket: String) -> String? { regions.withLock { $0[bucket] } }
+    func set(_ region: String, for bucket: String) { regions.withLock { $0[bucket] = region } }
 }
