@@ -32,8 +32,8 @@ public struct S3Configuration: Sendable {
         endpoint: URL? = nil,
         pathStyle: Bool = false,
         multipartThreshold: Int64 = S3Configuration.defaultMultipartThreshold,
-        partSize: Int64 = 16 * 1024 * 1024,
-        multipartConcurrency: Int = 4,
+        partSize: Int64 = 8 * 1024 * 1024,
+        multipartConcurrency: Int = 10,
         requestTimeout: Duration = .seconds(300),
         retry: S3RetryPolicy = S3RetryPolicy()
     ) {

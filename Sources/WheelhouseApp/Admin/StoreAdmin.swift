@@ -65,8 +65,10 @@ public struct StoreAdmin: Sendable {
     }
 
     /// Recreates every record and the static export from `packages/` alone. Upload times and
-    /// yank marks of files that an existing record already knew are kept.
-    public func rebuild(progress: @Sendable (String) -> Void = { _ in }) async throws -> RebuildReport {
+    /// yank marks of files that an existing record already knew are kept. Projects are rebuilt
+    /// `jobs` at a time, and the files of a project `jobs` at a time (on S3 every file is a
+    /// download and a metadata write: latency, not bandwidth, bounds a sequential rebuild).
+    public func rebuild(jobs: Int = 16, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RebuildReport {
         var report = RebuildReport()
         var byProject: [String: [BlobInfo]] = [:]
         for info in try await store.list(prefix: StorageLayout.packagesPrefix) {
@@ -77,51 +79,27 @@ public struct StoreAdmin: Sendable {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
-        for (project, infos) in byProject.sorted(by: { $0.key < $1.key }) {
-            progress("rebuilding \(project) (\(infos.count) files)")
-            let previous = try? await records.load(project)?.record
-            var files: [FileRecord] = []
-            var displayName = previous?.displayName
-            for info in infos {
-                guard let (_, filename) = StorageLayout.parseFileKey(info.key) else { continue }
-                let local = scratch.appendingPathComponent(filename)
-                defer { try? FileManager.default.removeItem(at: local) }
-                do {
-                    try await store.download(info.key, to: local)
-                    let digest = try FileDigest.compute(file: local)
-                    let inspected = try inspectDistribution(at: local, filename: filename, projectHint: project, limits: limits)
-                    guard inspected.project == project else {
-                        report.refused[info.key] = "belongs to project '\(inspected.project)', not '\(project)'"
-                        continue
-                    }
-                    var metadataSHA: String?
-                    if let metadata = inspected.metadata {
-                        try await store.write(
-                            try StorageLayout.metadataKey(project: project, filename: filename), data: Data(metadata),
-                            contentType: "text/plain; charset=utf-8", condition: .none)
-                        metadataSHA = SHA256.hash(data: metadata).hexString
-                    }
-                    let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
-                    displayName = displayName ?? inspected.displayName
-                    files.append(
-                        FileRecord(
-                            filename: filename, version: inspected.version, packageType: inspected.packageType,
-                            sha256: digest.sha256, size: digest.size, uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
-                            requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
-                            yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag))
-                } catch {
-                    report.refused[info.key] = "\(error)"
+        let jobs = max(1, jobs)
+        let work = byProject.sorted(by: { $0.key < $1.key })
+        try await withThrowingTaskGroup(of: (count: Int, refused: [String: String]).self) { group in
+            var next = 0
+            func start() {
+                let (project, infos) = work[next]
+                next += 1
+                group.addTask {
+                    progress("rebuilding \(project) (\(infos.count) files)")
+                    return try await rebuildProject(project, infos: infos, scratch: scratch, jobs: jobs)
                 }
             }
-            let rebuilt = try files.reduce(ProjectRecord(name: project, displayName: displayName ?? project)) { try $0.adding($1) }
-            if files.isEmpty {
-                try await store.delete(try StorageLayout.recordKey(project: project))
-            } else {
-                _ = try await records.update(project) { _ in rebuilt }
-                report.projects += 1
-                report.files += files.count
+            while next < min(jobs, work.count) { start() }
+            while let done = try await group.next() {
+                if done.count > 0 {
+                    report.projects += 1
+                    report.files += done.count
+                }
+                report.refused.merge(done.refused) { first, _ in first }
+                if next < work.count { start() }
             }
-            try await StaticExport(store: store).exportProject(project)
         }
         // Records whose project has no files left.
         for project in try await records.projectNames() where byProject[project] == nil {
@@ -131,6 +109,85 @@ public struct StoreAdmin: Sendable {
         }
         try await StaticExport(store: store).exportRoot()
         return report
+    }
+
+    /// Rebuilds one project's record, metadata files and export; returns how many files it
+    /// lists and the files refused (key → reason).
+    func rebuildProject(
+        _ project: String, infos: [BlobInfo], scratch: URL, jobs: Int
+    ) async throws -> (count: Int, refused: [String: String]) {
+        let previous = try? await records.load(project)?.record
+        let store = self.store
+        let limits = self.limits
+        var files: [FileRecord] = []
+        var refused: [String: String] = [:]
+        var displayName = previous?.displayName
+        try await withThrowingTaskGroup(of: Result<(FileRecord, String?), RebuildRefusal>.self) { group in
+            var next = 0
+            func start() {
+                let info = infos[next]
+                next += 1
+                group.addTask {
+                    guard let (_, filename) = StorageLayout.parseFileKey(info.key) else {
+                        return .failure(RebuildRefusal(key: info.key, reason: "not a file key"))
+                    }
+                    let local = scratch.appendingPathComponent(UUID().uuidString + "-" + filename)
+                    defer { try? FileManager.default.removeItem(at: local) }
+                    do {
+                        try await store.download(info.key, to: local)
+                        let digest = try FileDigest.compute(file: local)
+                        let inspected = try inspectDistribution(at: local, filename: filename, projectHint: project, limits: limits)
+                        guard inspected.project == project else {
+                            return .failure(RebuildRefusal(
+                                key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))
+                        }
+                        var metadataSHA: String?
+                        if let metadata = inspected.metadata {
+                            try await store.write(
+                                try StorageLayout.metadataKey(project: project, filename: filename), data: Data(metadata),
+                                contentType: "text/plain; charset=utf-8", condition: .none)
+                            metadataSHA = SHA256.hash(data: metadata).hexString
+                        }
+                        let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
+                        return .success((
+                            FileRecord(
+                                filename: filename, version: inspected.version, packageType: inspected.packageType,
+                                sha256: digest.sha256, size: digest.size,
+                                uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
+                                requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
+                                yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag),
+                            inspected.displayName))
+                    } catch {
+                        return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))
+                    }
+                }
+            }
+            while next < min(jobs, infos.count) { start() }
+            while let result = try await group.next() {
+                switch result {
+                case .success(let (file, name)):
+                    files.append(file)
+                    displayName = displayName ?? name
+                case .failure(let refusal):
+                    refused[refusal.key] = refusal.reason
+                }
+                if next < infos.count { start() }
+            }
+        }
+        files.sort { $0.filename < $1.filename }
+        let rebuilt = try files.reduce(ProjectRecord(name: project, displayName: displayName ?? project)) { try $0.adding($1) }
+        if files.isEmpty {
+            try await store.delete(try StorageLayout.recordKey(project: project))
+        } else {
+            _ = try await records.update(project) { _ in rebuilt }
+        }
+        try await StaticExport(store: store).exportProject(project)
+        return (files.count, refused)
+    }
+
+    struct RebuildRefusal: Error {
+        var key: String
+        var reason: String
     }
 
     // MARK: verify
