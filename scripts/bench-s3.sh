@@ -5,6 +5,7 @@
 #   2. a 10,000-file index on S3: `wheelhouse list` (all records) and `wheelhouse index rebuild`
 #   3. warm `/simple/{project}/` requests/s with wrk: server on the S3 store vs on a local store
 # Usage: scripts/bench-s3.sh BIN OUT_DIR [CORPUS]   (CORPUS: a folder of wheels, default: generated)
+#        BENCH_S3_PARTS="upload index pages" selects parts (pages needs index).
 set -euo pipefail
 BIN=$1; OUT=$2; CORPUS=${3:-}
 cd "$(dirname "$0")/.."
@@ -25,9 +26,11 @@ EP="http://127.0.0.1:$MPORT"
 for b in big-wh big-cli corpus; do curl -sf -X PUT "$EP/$b" >/dev/null; done
 store() { echo "s3://$1?region=us-east-1&endpoint=$EP"; }
 
+PARTS=${BENCH_S3_PARTS:-"upload index pages"}
+if [[ " $PARTS " == *" upload "* ]]; then
 echo "== 1 GB wheel to S3 (moto)"
 "$PY" Tests/Fixtures/make_dist.py "$WORK/dist" huge-wheel 1.0 --payload $((1000 * 1000 * 1000)) >/dev/null
-WHEEL=$(ls "$WORK"/dist/*.whl)
+WHEEL=$(ls "$WORK"/dist/*.whl | awk 'NR == 1')
 SIZE=$(stat -c %s "$WHEEL")
 /usr/bin/time -f "%e %M" -o "$WORK/wh.time" "$BIN" upload --store "$(store big-wh)" "$WHEEL" >/dev/null
 read -r WH_S WH_KB <"$WORK/wh.time"
@@ -38,6 +41,8 @@ WH_MBS=$("$PY" -c "print(round($SIZE/1e6/$WH_S,1))"); CLI_MBS=$("$PY" -c "print(
 echo "wheelhouse upload: ${WH_S}s ${WH_MBS} MB/s peak RSS $((WH_KB / 1024)) MB (verifies every RECORD hash too)"
 echo "aws s3 cp:         ${CLI_S}s ${CLI_MBS} MB/s peak RSS $((CLI_KB / 1024)) MB"
 echo "ratio (throughput wheelhouse / aws s3 cp): $("$PY" -c "print(round($CLI_S/$WH_S,2))")"
+
+fi
 
 echo "== 10,000-file index on S3"
 if [ -z "$CORPUS" ]; then
@@ -60,13 +65,14 @@ COUNT=$(find "$CORPUS" -name '*.whl' | wc -l)
 echo "ingest of $COUNT wheels into S3: $(cat "$WORK/ingest.time")s"
 /usr/bin/time -f "%e" -o "$WORK/list.time" "$BIN" list --store "$(store corpus)" --json >/dev/null
 echo "list (every record): $(cat "$WORK/list.time")s"
-/usr/bin/time -f "%e %M" -o "$WORK/rebuild.time" "$BIN" index rebuild --store "$(store corpus)" >/dev/null
+/usr/bin/time -f "%e %M" -o "$WORK/rebuild.time" "$BIN" index rebuild --store "$(store corpus)" >/dev/null 2>&1
 read -r RB_S RB_KB <"$WORK/rebuild.time"
 echo "index rebuild from packages/ ($COUNT files): ${RB_S}s, peak RSS $((RB_KB / 1024)) MB"
 
+[[ " $PARTS " == *" pages "* ]] || exit 0
 echo "== warm /simple/{project}/ on S3 vs local"
 "$BIN" upload --store "$WORK/local" "$CORPUS" >/dev/null
-PROJECT=$(ls "$WORK/local/packages" | head -1)
+PROJECT=$(ls "$WORK/local/packages" | awk 'NR == 1')
 bench_page() {  # store-url
   local p; p=$(port)
   "$BIN" serve --store "$1" --port "$p" --log-level warning &

@@ -3,11 +3,13 @@
 #   1. wheel verification throughput and peak RSS vs python's own check (scripts/bench-verify.sh)
 #   2. the side-by-side index harness of ../shared/bench with Wheelhouse as a row
 #   3. peak server RSS while a 1 GB wheel is uploaded over HTTP (scripts/bench-upload-rss.sh)
+#   4. the S3 store on moto: 1 GB upload vs `aws s3 cp`, list and rebuild of a 10,000-file index,
+#      warm index pages on S3 vs local (scripts/bench-s3.sh; BENCH_PARTS=s3)
 # Usage: scripts/bench.sh [OUT_DIR]   (BENCH_PARTS="verify peers upload" selects parts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/wheelhouse-bench}
-PARTS=${BENCH_PARTS:-"verify peers upload"}
+PARTS=${BENCH_PARTS:-"verify peers upload s3"}
 mkdir -p "$OUT"
 swift build -c release --product wheelhouse >/dev/null
 BIN="$(swift build -c release --show-bin-path)/wheelhouse"
@@ -25,6 +27,8 @@ for part in $PARTS; do
         --extra "wheelhouse=$BIN serve --store {state}/store --host {host} --port {port} --log-level warning" ;;
     upload)
       ./scripts/bench-upload-rss.sh "$BIN" "$OUT" ;;
+    s3)
+      ./scripts/bench-s3.sh "$BIN" "$OUT" | tee "$OUT/s3.txt" ;;
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done
