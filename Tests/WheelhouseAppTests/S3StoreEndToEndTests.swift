@@ -176,4 +176,40 @@ struct S3StoreEndToEndTests {
             Products.wheelhouse, ["upload", "--repository-url", server.uploadURL, "--token", token, late.path])
         #expect(retry.status == 0, "\(retry.stdoutText)\(retry.stderrText)")
     }
+
+    @Test func listYankVerifyAndRebuildWorkOnS3() async throws {
+        let store = try await TestStore.make(.s3, in: work, label: "admin")
+        func run(_ args: [String]) async throws -> ProcessResult {
+            try await ProcessRunner.run(Products.wheelhouse, args + ["--store", store.url], environment: store.environment)
+        }
+        let dists = work.appendingPathComponent("dists")
+        for version in ["1.0", "2.0"] {
+            _ = try await DistFixtures.make("alpha-lib", version, in: dists)
+            _ = try await DistFixtures.make("beta-lib", version, in: dists)
+        }
+        #expect(try await run(["upload", dists.path]).status == 0)
+        #expect(try await run(["yank", "beta-lib", "2.0", "--reason", "broken"]).status == 0)
+        #expect(try await run(["list"]).stdoutText == "alpha-lib\nbeta-lib\n")
+        #expect(try await run(["verify"]).status == 0)
+
+        // Lose alpha-lib's record and one of beta-lib's metadata files.
+        try await store.delete("_wheelhouse/projects/alpha-lib.json")
+        try await store.delete("packages/beta-lib/beta_lib-1.0-py3-none-any.whl.metadata")
+        let damaged = try await run(["verify", "--json"])
+        #expect(damaged.status == 1)
+        let problems = (try JSONSerialization.jsonObject(with: damaged.stdout) as? [String: Any])?["problems"] as? [[String: Any]]
+        #expect(Set((problems ?? []).compactMap { $0["kind"] as? String }) == ["orphan", "missing-metadata"], "\(damaged.stdoutText)")
+
+        let rebuild = try await run(["index", "rebuild"])
+        #expect(rebuild.status == 0, "\(rebuild.stderrText)")
+        #expect(try await run(["verify"]).status == 0)
+        let alpha = try await run(["list", "alpha-lib", "--json"])
+        let files = (try JSONSerialization.jsonObject(with: alpha.stdout) as? [String: Any])?["files"] as? [[String: Any]]
+        #expect((files ?? []).count == 2)
+        // beta-lib's record survived, so its yank mark is kept.
+        let beta = try await run(["list", "beta-lib", "--json"])
+        let betaFiles = (try JSONSerialization.jsonObject(with: beta.stdout) as? [String: Any])?["files"] as? [[String: Any]]
+        #expect((betaFiles ?? []).filter { ($0["yanked"] as? Bool) == true }.compactMap { $0["version"] as? String } == ["2.0"])
+        #expect(try await store.object("packages/beta-lib/beta_lib-1.0-py3-none-any.whl.metadata") != nil)
+    }
 }

@@ -44,6 +44,11 @@ public struct TestStore: Sendable {
 
     public var environment: [String: String] { Self.awsEnvironment }
 
+    /// moto refuses anonymous requests to a private bucket; with its authentication off any
+    /// signature-shaped header passes.
+    static let dummyAuthorization =
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
+
     /// The bytes of `key` (a store key such as `packages/x/x-1.0-py3-none-any.whl`), or nil when absent.
     public func object(_ key: String) async throws -> Data? {
         if let root {
@@ -51,12 +56,20 @@ public struct TestStore: Sendable {
                 ? try Data(contentsOf: root.appendingPathComponent(key)) : nil
         }
         guard let moto, let bucket else { return nil }
-        // moto refuses anonymous reads of a private bucket; with its authentication off any
-        // signature-shaped header passes.
         let (data, response) = try await moto.request(
             "GET", "/\(bucket)/index/\(key)",
-            headers: ["Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"])
+            headers: ["Authorization": Self.dummyAuthorization])
         return response.statusCode == 200 ? data : nil
+    }
+
+    /// Removes the object under `key` behind Wheelhouse's back (to damage a store on purpose).
+    public func delete(_ key: String) async throws {
+        if let root {
+            try FileManager.default.removeItem(at: root.appendingPathComponent(key))
+            return
+        }
+        guard let moto, let bucket else { return }
+        _ = try await moto.request("DELETE", "/\(bucket)/index/\(key)", headers: ["Authorization": Self.dummyAuthorization])
     }
 
     /// Every key in the store with its bytes (to prove a failed operation changed nothing).
