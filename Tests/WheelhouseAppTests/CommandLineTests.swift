@@ -35,6 +35,28 @@ struct CommandLineTests {
         #expect((rows.first?["sha256"] as? String)?.count == 64)
     }
 
+    @Test func aLargeFileIsHashedAndVerifiedSideBySide() async throws {
+        // Above 32 MiB the file's digest is computed on another thread during verification.
+        let wheel = try await DistFixtures.make("large-one", "1.0", in: work.appendingPathComponent("in"), payload: 40_000_000)
+        let result = try await run(["upload", "--store", store.path, "--json", wheel.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]])
+        let expected = try await ProcessRunner.check(
+            TestSupport.python, ["-c", "import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", wheel.path])
+        #expect(rows.first?["sha256"] as? String == expected.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // A flipped byte in the payload is still caught by the verification running beside the hash.
+        var bytes = try Data(contentsOf: wheel)
+        bytes[bytes.count / 2] ^= 0x01
+        let damaged = work.appendingPathComponent("damaged/large_one-1.0-py3-none-any.whl")
+        try FileManager.default.createDirectory(at: damaged.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try bytes.write(to: damaged)
+        let refused = try await run(["upload", "--store", work.appendingPathComponent("other").path, damaged.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderrText.contains("failed     large_one-1.0-py3-none-any.whl"), "\(refused.stderrText)")
+        #expect(refused.stderrText.contains("large_one/payload.bin"), "the damaged entry is named: \(refused.stderrText)")
+    }
+
     @Test func conflictingFileIsRefusedUnlessSkipExisting() async throws {
         let a = try await DistFixtures.make("clash", "1.0", in: work.appendingPathComponent("a"))
         let b = try await DistFixtures.make("clash", "1.0", in: work.appendingPathComponent("b"), payload: 10)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import WheelhouseArchive
 import WheelhouseCore
 import WheelhouseStorage
@@ -141,19 +142,46 @@ public struct Ingestor: Sendable {
         var metadataSHA256: String?
     }
 
+    /// Files this large are hashed on another thread while they are verified.
+    static let parallelDigestThreshold = 32 << 20
+
     func prepare(_ candidate: Candidate) throws(IngestError) -> Prepared {
-        let digest: FileDigest
-        if let known = candidate.digest {
-            digest = known
-        } else {
-            do {
-                digest = try FileDigest.compute(file: candidate.file)
-            } catch {
-                throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
+        // The file's own digest and the archive verification each read the whole file: for a
+        // large file they run side by side, on two cores.
+        let background: DispatchGroup?
+        let digestResult = Mutex<Result<FileDigest, any Error>?>(nil)
+        if candidate.digest == nil, let size = try? FileManager.default.attributesOfItem(atPath: candidate.file.path)[.size] as? Int,
+            size >= Self.parallelDigestThreshold
+        {
+            let group = DispatchGroup()
+            let file = candidate.file
+            DispatchQueue.global().async(group: group) {
+                let result = Result { try FileDigest.compute(file: file) }
+                digestResult.withLock { $0 = result }
             }
+            background = group
+        } else {
+            background = nil
         }
-        let inspected = try inspectDistribution(
-            at: candidate.file, filename: candidate.filename, projectHint: candidate.projectHint, limits: limits)
+        let inspection = Result { () throws(IngestError) -> InspectedDistribution in
+            try inspectDistribution(
+                at: candidate.file, filename: candidate.filename, projectHint: candidate.projectHint, limits: limits)
+        }
+        background?.wait()
+
+        let digest: FileDigest
+        do {
+            if let known = candidate.digest {
+                digest = known
+            } else if let computed = digestResult.withLock({ $0 }) {
+                digest = try computed.get()
+            } else {
+                digest = try FileDigest.compute(file: candidate.file)
+            }
+        } catch {
+            throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
+        }
+        let inspected = try inspection.get()
         if let name = candidate.formName, ProjectName.normalize(name) != inspected.project {
             throw .formMismatch(
                 filename: candidate.filename,
