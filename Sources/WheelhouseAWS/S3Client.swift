@@ -33,7 +33,7 @@ public struct S3Configuration: Sendable {
         pathStyle: Bool = false,
         multipartThreshold: Int64 = S3Configuration.defaultMultipartThreshold,
         partSize: Int64 = 8 * 1024 * 1024,
-        multipartConcurrency: Int = 10,
+        multipartConcurrency: Int = 8,
         requestTimeout: Duration = .seconds(300),
         retry: S3RetryPolicy = S3RetryPolicy()
     ) {
