@@ -129,9 +129,11 @@ struct ReplicationTests {
         // beta-lib disappears from the source; alpha 1.0 is dropped from its record.
         for info in try await source.list(prefix: "packages/beta-lib/") { try await source.delete(info.key) }
         try await source.delete("_wheelhouse/projects/beta-lib.json")
+        try await source.delete("simple/beta-lib/index.html")
         try await source.delete("packages/alpha/alpha-1.0-py3-none-any.whl")
         try await source.delete("packages/alpha/alpha-1.0-py3-none-any.whl.metadata")
         _ = try await ProjectRecords(store: source).update("alpha") { try $0?.removing(filename: "alpha-1.0-py3-none-any.whl") }
+        try await StaticExport(store: source).exportProject("alpha")
         try await StaticExport(store: source).exportRoot()
 
         let keeping = try await Replicator(source: source).replicate(to: target)

@@ -26,6 +26,13 @@ struct CheckpointStore: Sendable {
     let sourceName: String
     var key: String { Self.prefix + sourceID + ".json" }
 
+    /// Appended to an entry when the target still holds objects of files the record dropped
+    /// (a run without `--delete`), so that a `--delete` run redoes the project.
+    static let keptSuffix = " +kept"
+    static func keepingDropped(_ etag: String) -> String { etag + keptSuffix }
+    static func keepsDropped(_ entry: String) -> Bool { entry.hasSuffix(keptSuffix) }
+    static func etag(of entry: String) -> String { keepsDropped(entry) ? String(entry.dropLast(keptSuffix.count)) : entry }
+
     /// The checkpoint; empty when there is none or it cannot be read (then every project is
     /// compared, which is slower but correct).
     func load() async throws -> ReplicationCheckpoint {

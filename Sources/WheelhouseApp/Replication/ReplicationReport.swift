@@ -23,6 +23,9 @@ public struct ProjectReplication: Sendable, Codable, Equatable, CustomStringConv
     public var objectsCopied = 0
     public var bytesCopied: Int64 = 0
     public var objectsDeleted = 0
+    /// Files the target's previous record listed and the new one does not; their objects stay
+    /// at the target unless the run deletes (`--delete`).
+    public var filesDropped = 0
     /// The source record etag that was replicated (the checkpoint keeps it).
     public var sourceEtag: String?
     /// Conflicts or the error, one line each.

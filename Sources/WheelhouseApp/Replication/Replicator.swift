@@ -78,7 +78,11 @@ public struct Replicator: Sendable {
             if let project = StorageLayout.parseRecordKey(info.key) { sourceEtags[project] = info.etag }
         }
         report.projectsChecked = sourceEtags.count
-        let changed = sourceEtags.filter { checkpoint.projects[$0.key] != $0.value }.keys.sorted()
+        // An entry marked as keeping objects the record dropped is redone by a --delete run.
+        let changed = sourceEtags.filter { project, etag in
+            guard let entry = checkpoint.projects[project] else { return true }
+            return deleteExtraneous ? entry != etag : CheckpointStore.etag(of: entry) != etag
+        }.keys.sorted()
         // With --delete: projects whose record is at the target, or in the checkpoint (a run
         // stopped between removing the record and the files), but not at the source.
         var gone = Set<String>()
@@ -108,7 +112,10 @@ public struct Replicator: Sendable {
             report.add(result)
             switch result.status {
             case .copied, .upToDate:
-                if let etag = result.sourceEtag { updates[result.project] = .some(etag) }
+                if let etag = result.sourceEtag {
+                    let kept = !deleteExtraneous && (result.filesDropped > 0 || checkpoint.projects[result.project].map(CheckpointStore.keepsDropped) == true)
+                    updates[result.project] = .some(kept ? CheckpointStore.keepingDropped(etag) : etag)
+                }
                 if checkpoint.projects[result.project] == nil { listChanged = true }
             case .vanished:
                 listChanged = true
@@ -161,6 +168,8 @@ public struct Replicator: Sendable {
                     return result
                 }
                 let targetRecord = current.flatMap { try? ProjectRecord.decode($0.data) }
+                let listed = Set(record.files.map(\.filename))
+                result.filesDropped = targetRecord?.files.filter { !listed.contains($0.filename) }.count ?? 0
 
                 let copies = try await copyFiles(of: record, listedAt: targetRecord, to: target, limit: limit)
                 result.objectsCopied += copies.objects
