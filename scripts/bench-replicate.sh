@@ -32,7 +32,7 @@ t0=$(now); "$BIN" replicate --source "$(url bench-src)" --target "$(url bench-wh
 aws s3 sync --quiet --endpoint-url "$EP" s3://bench-src s3://bench-sync; t2=$(now)
 "$BIN" replicate --source "$(url bench-src)" --target "$(url bench-wheelhouse)" --jobs "$JOBS" >/dev/null; t3=$(now)
 aws s3 sync --quiet --endpoint-url "$EP" s3://bench-src s3://bench-sync; t4=$(now)
-"$BIN" replicate --source "$(url bench-src)" --target "$(url bench-wheelhouse)" --verify >/dev/null
+"$BIN" replicate --source "$(url bench-src)" --target "$(url bench-wheelhouse)" --verify >/dev/null 2>&1 || { echo "verify found differences" >&2; exit 1; }
 
 first=$(echo "$t1 - $t0" | bc); sync_first=$(echo "$t2 - $t1" | bc)
 again=$(echo "$t3 - $t2" | bc); sync_again=$(echo "$t4 - $t3" | bc)

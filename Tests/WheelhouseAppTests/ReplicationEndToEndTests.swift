@@ -206,6 +206,36 @@ struct ReplicationEndToEndTests {
         #expect(copy == original, "differing: \(Set(copy.keys).symmetricDifference(original.keys).sorted().prefix(10))")
     }
 
+    @Test func verifyReportsEachDifferenceAndBadOptionsAreRefusedClearly() async throws {
+        let sourceDir = work.appendingPathComponent("source")
+        let targetDir = work.appendingPathComponent("target")
+        let dists = work.appendingPathComponent("dists")
+        _ = try await ReplicationSupport.makeManyWheels(in: dists, projects: 2, versions: 2, prefix: "ver")
+        _ = try await check(["upload", "--store", sourceDir.path, dists.path])
+        _ = try await check(["replicate", "--store", sourceDir.path, "--target", targetDir.path])
+
+        let damaged = targetDir.appendingPathComponent("packages/ver-0/ver_0-1.0-py3-none-any.whl")
+        try Data("damaged".utf8).write(to: damaged)
+        try FileManager.default.removeItem(at: targetDir.appendingPathComponent("packages/ver-1/ver_1-1.1-py3-none-any.whl.metadata"))
+        let verify = try await ReplicationSupport.wheelhouse(["replicate", "--source", sourceDir.path, "--target", targetDir.path, "--verify"])
+        #expect(verify.status == 1)
+        #expect(verify.stdoutText.contains("size-mismatch: packages/ver-0/ver_0-1.0-py3-none-any.whl"), "\(verify.stdoutText)")
+        #expect(verify.stdoutText.contains("hash-mismatch: packages/ver-0/ver_0-1.0-py3-none-any.whl"))
+        #expect(verify.stdoutText.contains("missing-metadata: packages/ver-1/ver_1-1.1-py3-none-any.whl.metadata"))
+        #expect(verify.stdoutText.contains("3 differences"), "\(verify.stdoutText)")
+
+        for (arguments, message) in [
+            (["replicate", "--source", sourceDir.path], "at least one --target"),
+            (["replicate", "--source", sourceDir.path, "--target", targetDir.path, "--interval", "soon"], "--interval"),
+            (["replicate", "--source", sourceDir.path, "--target", targetDir.path, "--jobs", "0"], "--jobs"),
+            (["replicate", "--source", sourceDir.path, "--target", sourceDir.path], "is the source"),
+            (["replicate", "--source", sourceDir.path, "--target", "s3:/bucket"], "s3://"),
+        ] {
+            let result = try await ReplicationSupport.wheelhouse(arguments)
+            #expect(result.status != 0 && result.stderrText.contains(message), "\(arguments): \(result.stderrText)")
+        }
+    }
+
     @Test func faultsEitherCompleteOrFailClearlyNeverInconsistent() async throws {
         let moto = try await MotoServer.shared()
         let sourceDir = work.appendingPathComponent("source")

@@ -17,14 +17,18 @@ import WheelhouseStorage
 /// checkpoint, and touches only the projects whose etag differs: its cost grows with the changed
 /// projects, not with the files. The checkpoint is written after the records it describes, so a
 /// run killed at any point redoes at most the projects it had not checkpointed; those whose
-/// target record already equals the source's cost two reads.
+/// target record already equals the source's cost two record reads and a rewrite of the page.
+/// The checkpoint only saves work: a missing or stale one makes a run compare more projects,
+/// never skip one whose record differs. (It assumes the targets are written only by
+/// replication; `verify` does not trust it.)
 ///
 /// **Rules.** The source is authoritative for records: yanks and every other record change
 /// propagate. A file at the target under the same key but with other bytes is a conflict: it is
 /// reported, never overwritten, and that project's record is not replicated until it is
 /// resolved. Objects that exist only at the target (files dropped from a source record, projects
 /// gone from the source) are deleted only with `deleteExtraneous` (`--delete`), after the record
-/// that listed them. Tokens and other `_wheelhouse/` state are not replicated.
+/// that listed them and the page that showed them. Tokens and other `_wheelhouse/` state are
+/// not replicated.
 ///
 /// **Concurrency.** Two replicators on the same pair are safe: bytes are written put-if-absent
 /// (identical bytes from the other writer are accepted after hashing them), a record is written
