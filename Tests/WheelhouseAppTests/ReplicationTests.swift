@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 
 @testable import WheelhouseApp
 
-/// `Replicator` in process, between local stores (and one S3 store on moto for multipart).
+/// `Replicator` in process, between local stores (and one S3 store on moto for the spool path).
 @Suite(.serialized)
 struct ReplicationTests {
     let work: URL

@@ -68,13 +68,6 @@ extension MotoServer {
             line.contains(" /\(bucket)/") || line.contains(" /\(bucket)?") || line.contains(" /\(bucket) ")
         }.count
     }
-
-    /// Like `requestCount(bucket:)`, only the requests that wrote (PUT, POST, DELETE).
-    public func writeCount(bucket: String) -> Int {
-        String(decoding: log, as: UTF8.self).split(separator: "\n").filter { line in
-            (line.contains("\"PUT /\(bucket)/") || line.contains("\"POST /\(bucket)/") || line.contains("\"DELETE /\(bucket)/"))
-        }.count
-    }
 }
 
 extension ServerProcess {
