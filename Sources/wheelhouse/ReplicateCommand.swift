@@ -1,19 +1,220 @@
 import ArgumentParser
+import Foundation
+import Logging
+import Synchronization
+import WheelhouseApp
+import WheelhouseStorage
 
 struct ReplicateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replicate",
-        abstract: "Make target stores identical to the source store."
+        abstract: "Make target stores identical to the source store.",
+        discussion: """
+            Per project, copies the file bytes (sha256-checked before they become visible), their \
+            metadata, the project record, then the static pages, so a target never lists a file it \
+            does not hold. A run only touches projects whose record changed since the last run \
+            (a checkpoint in each target under _wheelhouse/replication/). A target file with other \
+            bytes than the source's is reported as a conflict and never overwritten. Exits 1 on any \
+            conflict or failure (with --verify: on any difference).
+            """
     )
 
     @OptionGroup var options: StoreOptions
 
-    @Option(help: "The source store URL.") var source: String
-    @Option(help: "A target store URL (repeatable).") var target: [String] = []
-    @Flag(help: "Keep running and replicate changes as they happen.") var watch = false
-    @Flag(help: "Compare every target against the source and report differences.") var verify = false
+    @Option(help: ArgumentHelp("The source store URL (default: --store, $WHEELHOUSE_STORE, ./data).", valueName: "url"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("A target store URL (repeatable).", valueName: "url"))
+    var target: [String] = []
+
+    @Flag(help: "Delete at the targets what the source no longer has (files dropped from records, projects gone).")
+    var delete = false
+
+    @Flag(help: "Only compare every target against the source (records, sizes, sha256 of the bytes) and report each difference.")
+    var verify = false
+
+    @Flag(help: "Keep running: replicate every --interval until SIGTERM or SIGINT.")
+    var watch = false
+
+    @Option(help: "Time between cycles with --watch: 30s, 5m, 500ms, or seconds.")
+    var interval: String = "30s"
+
+    @Option(help: "Objects copied or hashed at once.")
+    var jobs: Int = 8
+
+    @Option(name: .customLong("metrics-port"), help: "With --watch: serve /metrics and /healthz on this port.")
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: "Address for --metrics-port.")
+    var metricsHost = "127.0.0.1"
+
+    func validate() throws {
+        guard !target.isEmpty else { throw ValidationError("name at least one --target store URL") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard Self.parseInterval(interval) != nil else {
+            throw ValidationError("--interval must be a duration like 30s, 5m, 500ms or a number of seconds (got '\(interval)')")
+        }
+        if verify && watch { throw ValidationError("--verify and --watch cannot be combined") }
+        if let metricsPort {
+            guard watch else { throw ValidationError("--metrics-port needs --watch") }
+            guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 1-65535 (got \(metricsPort))") }
+        }
+    }
+
+    /// `30s`, `5m`, `1h`, `500ms` or a plain number of seconds; positive.
+    static func parseInterval(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            return .milliseconds(Int64(value * scale * 1000))
+        }
+        guard let value = Double(text), value > 0, value.isFinite else { return nil }
+        return .milliseconds(Int64(value * 1000))
+    }
 
     func run() async throws {
-        try notYetAvailable("replicate")
+        try await failing {
+            let sourceURL = source ?? options.storeURL
+            let sourceStore = try Self.open(sourceURL)
+            let targets = try target.map { try Self.open($0) }
+            for store in targets where store.displayName == sourceStore.displayName {
+                throw CommandFailure("the target '\(store.displayName)' is the source")
+            }
+            let replicator = Replicator(source: sourceStore, jobs: jobs, deleteExtraneous: delete)
+            if verify {
+                try await runVerify(replicator, targets)
+            } else if watch {
+                try await runWatch(replicator, targets)
+            } else {
+                try await runOnce(replicator, targets)
+            }
+        }
+    }
+
+    static func open(_ url: String) throws -> any BlobStore {
+        _ = StoreOptions.configureBlockingPool
+        do {
+            return try makeBlobStore(try StoreLocation(parsing: url))
+        } catch {
+            throw CommandFailure("cannot open the store '\(url)': \(error)")
+        }
+    }
+
+    struct Summary: Encodable {
+        var source: String
+        var targets: [ReplicationReport]
+        var projects: [String: [ProjectReplication]]
+    }
+
+    func runOnce(_ replicator: Replicator, _ targets: [any BlobStore]) async throws {
+        let json = options.json
+        var summary = Summary(source: replicator.source.displayName, targets: [], projects: [:])
+        for target in targets {
+            if !json { print("replicating \(replicator.source.displayName) -> \(target.displayName)") }
+            let collected = ProjectLog()
+            let report = try await replicator.replicate(to: target) { project in
+                collected.append(project)
+                if !json, project.status != .upToDate { print(project.description) }
+            }
+            summary.targets.append(report)
+            summary.projects[report.target] = collected.all.sorted { $0.project < $1.project }
+            if !json {
+                print(
+                    "\(report.target): \(report.projectsChecked) projects checked, \(report.projectsChanged) changed, "
+                        + "\(report.objectsCopied) objects (\(report.bytesCopied) bytes) copied, \(report.objectsDeleted) deleted, "
+                        + "\(report.conflicts.count) conflicts, \(report.failures.count) failures, "
+                        + String(format: "%.2f s", report.seconds))
+            }
+        }
+        if json { try printJSON(summary) }
+        for report in summary.targets {
+            for line in report.conflicts { printError("conflict: \(line)") }
+            for line in report.failures { printError("error: \(line)") }
+        }
+        if summary.targets.contains(where: { !$0.succeeded }) { throw ExitCode.failure }
+    }
+
+    func runVerify(_ replicator: Replicator, _ targets: [any BlobStore]) async throws {
+        let json = options.json
+        var reports: [ReplicationVerifyReport] = []
+        for target in targets {
+            let report = try await replicator.verify(target: target) { if !json { printError($0) } }
+            reports.append(report)
+            if !json {
+                for difference in report.differences { print("\(report.target): \(difference)") }
+                print(
+                    "\(report.target): \(report.projects) projects, \(report.files) files, \(report.bytes) bytes compared: "
+                        + (report.differences.isEmpty ? "identical to the source" : "\(report.differences.count) differences"))
+            }
+        }
+        if json { try printJSON(reports) }
+        if reports.contains(where: { !$0.differences.isEmpty }) { throw ExitCode.failure }
+    }
+
+    func runWatch(_ replicator: Replicator, _ targets: [any BlobStore]) async throws {
+        var configured = Logger(label: "wheelhouse.replicate")
+        configured.logLevel = .info
+        let logger = configured
+        let metrics = ReplicationMetrics(targets: targets.map(\.displayName))
+        let watcher = ReplicationWatcher(
+            replicator: replicator, targets: targets, interval: Self.parseInterval(interval) ?? .seconds(30),
+            metrics: metrics, logger: logger)
+        logger.notice(
+            "replication worker started",
+            metadata: [
+                "source": "\(replicator.source.displayName)", "targets": "\(targets.map(\.displayName))",
+                "interval": "\(interval)", "metrics": "\(metricsPort.map { "http://\(metricsHost):\($0)/metrics" } ?? "off")",
+            ])
+        let host = metricsHost
+        let port = metricsPort
+        let work = Task {
+            await withTaskGroup(of: Void.self) { group in
+                if let port {
+                    group.addTask {
+                        let app = buildReplicationMetricsApplication(host: host, port: port, metrics: metrics, logger: logger)
+                        do {
+                            try await app.runService(gracefulShutdownSignals: [])
+                        } catch {
+                            logger.error("the metrics server stopped: \(error)")
+                        }
+                    }
+                }
+                group.addTask { await watcher.run() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        // SIGTERM and SIGINT cancel the work: the cycle in progress stops between objects (every
+        // write is atomic and the checkpoint trails the records, so the next start resumes).
+        let stop = SignalWatch(signals: [SIGTERM, SIGINT]) { work.cancel() }
+        await work.value
+        stop.cancel()
+        logger.notice("replication worker stopped")
+    }
+}
+
+/// Collects project results handed to a `@Sendable` progress callback.
+final class ProjectLog: Sendable {
+    private let items = Mutex<[ProjectReplication]>([])
+    func append(_ item: ProjectReplication) { items.withLock { $0.append(item) } }
+    var all: [ProjectReplication] { items.withLock { $0 } }
+}
+
+/// Runs `action` when one of `signals` arrives (their default action is turned off meanwhile).
+final class SignalWatch {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], action: @escaping @Sendable () -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
     }
 }

@@ -1,14 +1,14 @@
 import Foundation
-import WheelhouseTestSupport
 
 /// A loopback TCP proxy in front of moto that spoils the first `faults` requests, then passes
 /// everything through: `mode` "503" answers `503 SlowDown` (S3's throttling answer), "drop"
 /// closes the connection without answering (a reset), "hang" answers nothing (a timeout).
 /// The proxy is the Python script below (asyncio, standard library only), run by the tests.
-final class FaultProxy: @unchecked Sendable {
-    let port: Int
+/// Shared by the S3 client tests and the replication tests.
+public final class FaultProxy: @unchecked Sendable {
+    public let port: Int
     let process: Process
-    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
+    public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
 
     static let script = #"""
         import asyncio, sys
@@ -61,7 +61,7 @@ final class FaultProxy: @unchecked Sendable {
         asyncio.run(main())
         """#
 
-    static func start(upstream: Int, faults: Int, mode: String) async throws -> FaultProxy {
+    public static func start(upstream: Int, faults: Int, mode: String) async throws -> FaultProxy {
         let port = try freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.python)
@@ -99,7 +99,7 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     /// SIGKILL: a child of the test process inherits its blocked signals, SIGTERM among them.
-    func stop() {
+    public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }

@@ -1,0 +1,229 @@
+import Crypto
+import Foundation
+import NIOCore
+import WheelhouseCore
+import WheelhouseStorage
+
+extension Replicator {
+    struct CopyTally: Sendable {
+        var objects = 0
+        var bytes: Int64 = 0
+        var conflicts: [String] = []
+
+        mutating func add(_ other: CopyTally) {
+            objects += other.objects
+            bytes += other.bytes
+            conflicts += other.conflicts
+        }
+    }
+
+    /// Copies the bytes and metadata of every file of `record` the target does not hold yet,
+    /// at most `jobs` objects at once across all projects. Files the target's record already
+    /// lists with the same sha256 were verified when they were copied and are skipped; for the
+    /// others one listing of the project's folder at the target says what is there.
+    func copyFiles(
+        of record: ProjectRecord, listedAt targetRecord: ProjectRecord?, to target: any BlobStore, limit: ConcurrencyLimit
+    ) async throws -> CopyTally {
+        let needed = record.files.filter { file in
+            guard let listed = targetRecord?.file(named: file.filename) else { return true }
+            return listed.sha256 != file.sha256 || listed.metadataSha256 != file.metadataSha256
+        }
+        guard !needed.isEmpty else { return CopyTally() }
+        let folder = StorageLayout.packagesPrefix + record.name + "/"
+        let present = Set(try await limit.run { try await target.list(prefix: folder) }.map(\.key))
+        return try await withThrowingTaskGroup(of: CopyTally.self) { group in
+            for file in needed {
+                group.addTask { try await copyFile(file, project: record.name, present: present, to: target, limit: limit) }
+            }
+            var total = CopyTally()
+            for try await tally in group { total.add(tally) }
+            return total
+        }
+    }
+
+    /// One file and its metadata. An object already under the key is accepted only when its
+    /// bytes hash to the recorded sha256; otherwise it is a conflict and nothing is written.
+    func copyFile(
+        _ file: FileRecord, project: String, present: Set<String>, to target: any BlobStore, limit: ConcurrencyLimit
+    ) async throws -> CopyTally {
+        var tally = CopyTally()
+        let key = try StorageLayout.fileKey(project: project, filename: file.filename)
+        var mustCheck = true
+        if !present.contains(key) {
+            if try await limit.run({ try await transfer(key, size: file.size, sha256: file.sha256, to: target) }) {
+                tally.objects += 1
+                tally.bytes += file.size
+                mustCheck = false
+            }
+        }
+        if mustCheck {
+            let (size, sha256) = try await limit.run { try await target.digest(of: key) }
+            guard size == file.size, sha256 == file.sha256 else {
+                tally.conflicts.append(
+                    "\(key): the target holds other bytes (\(size) bytes, sha256 \(sha256)) than the source (\(file.size) bytes, sha256 \(file.sha256)); not overwritten")
+                return tally
+            }
+        }
+        if let metadataSha256 = file.metadataSha256 {
+            let metadataKey = try StorageLayout.metadataKey(project: project, filename: file.filename)
+            let copied = try await limit.run {
+                try await copyMetadata(metadataKey, sha256: metadataSha256, checkTarget: present.contains(metadataKey), to: target)
+            }
+            if let copied {
+                tally.objects += 1
+                tally.bytes += copied
+            }
+        }
+        return tally
+    }
+
+    /// Streams `key` from the source to the target, checking size and sha256 before the object
+    /// becomes visible: small files in memory, larger ones through a spool file (the S3 store
+    /// uploads those in parts). Written put-if-absent; false when another writer got there first.
+    func transfer(_ key: String, size: Int64, sha256: String, to target: any BlobStore) async throws -> Bool {
+        let (info, body) = try await source.get(key, range: nil)
+        var hasher = SHA256()
+        var count: Int64 = 0
+        let contentType = Self.contentType(key)
+        do {
+            if info.size <= memoryLimit {
+                var data = Data()
+                data.reserveCapacity(Int(info.size))
+                for try await chunk in body {
+                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    data.append(contentsOf: chunk.readableBytesView)
+                    count += Int64(chunk.readableBytes)
+                }
+                try check(key, size: count, sha256: hasher.finalize().hexString, expectedSize: size, expectedSha256: sha256)
+                try await target.write(key, data: data, contentType: contentType, condition: .ifAbsent)
+            } else {
+                let spool = spoolDirectory.appendingPathComponent("wheelhouse-replicate-\(UUID().uuidString)")
+                guard FileManager.default.createFile(atPath: spool.path, contents: nil) else {
+                    throw ReplicationError.spool(path: spool.path)
+                }
+                defer { try? FileManager.default.removeItem(at: spool) }
+                let handle = try FileHandle(forWritingTo: spool)
+                do {
+                    for try await chunk in body {
+                        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                        try handle.write(contentsOf: Data(chunk.readableBytesView))
+                        count += Int64(chunk.readableBytes)
+                    }
+                    try handle.close()
+                } catch {
+                    try? handle.close()
+                    throw error
+                }
+                try check(key, size: count, sha256: hasher.finalize().hexString, expectedSize: size, expectedSha256: sha256)
+                try await target.write(key, contentsOf: spool, contentType: contentType, condition: .ifAbsent)
+            }
+            return true
+        } catch BlobStoreError.preconditionFailed {
+            return false
+        }
+    }
+
+    /// Writes the metadata file unless the target already has these bytes; returns the bytes
+    /// written, nil when none were. Metadata is derived from the file, so the source's replaces
+    /// any other.
+    func copyMetadata(_ key: String, sha256: String, checkTarget: Bool, to target: any BlobStore) async throws -> Int64? {
+        if checkTarget, let existing = try await target.read(key), SHA256.hash(data: existing.data).hexString == sha256 {
+            return nil
+        }
+        guard let (data, _) = try await source.read(key) else { throw ReplicationError.missingAtSource(key: key) }
+        try check(key, size: Int64(data.count), sha256: SHA256.hash(data: data).hexString, expectedSize: Int64(data.count), expectedSha256: sha256)
+        try await target.write(key, data: data, contentType: "text/plain; charset=utf-8", condition: .none)
+        return Int64(data.count)
+    }
+
+    private func check(_ key: String, size: Int64, sha256: String, expectedSize: Int64, expectedSha256: String) throws {
+        guard size == expectedSize, constantTimeEquals(sha256, expectedSha256) else {
+            throw ReplicationError.sourceMismatch(key: key, size: size, sha256: sha256, recordSize: expectedSize, recordSha256: expectedSha256)
+        }
+    }
+
+    /// The content type uploads are stored with (see `Ingestor`).
+    static func contentType(_ key: String) -> String {
+        key.hasSuffix(".tar.gz") ? "application/gzip" : key.hasSuffix(".zip") ? "application/zip" : "application/octet-stream"
+    }
+}
+
+extension BlobStore {
+    /// Size and sha256 of a stored object, streamed.
+    func digest(of key: String) async throws -> (size: Int64, sha256: String) {
+        var hasher = SHA256()
+        var size: Int64 = 0
+        let (_, body) = try await get(key, range: nil)
+        for try await chunk in body {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            size += Int64(chunk.readableBytes)
+        }
+        return (size, hasher.finalize().hexString)
+    }
+}
+
+/// Why an object could not be replicated.
+public enum ReplicationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The source's bytes do not match the source's own record: the source needs `wheelhouse verify`.
+    case sourceMismatch(key: String, size: Int64, sha256: String, recordSize: Int64, recordSha256: String)
+    /// The source record lists an object the source does not hold.
+    case missingAtSource(key: String)
+    /// A spool file could not be created.
+    case spool(path: String)
+
+    public var description: String {
+        switch self {
+        case .sourceMismatch(let key, let size, let sha256, let recordSize, let recordSha256):
+            "\(key): the source's bytes (\(size) bytes, sha256 \(sha256)) do not match its record (\(recordSize) bytes, sha256 \(recordSha256)); run `wheelhouse verify` on the source; nothing was copied"
+        case .missingAtSource(let key):
+            "\(key): listed in the source's record but missing from the source; run `wheelhouse verify` on the source"
+        case .spool(let path):
+            "cannot create the spool file '\(path)'; check that the temporary folder exists and is writable"
+        }
+    }
+}
+
+/// At most `limit` bodies run at once; waiters are served in order.
+actor ConcurrencyLimit {
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Index of the next waiter to serve (the array is compacted now and then).
+    private var next = 0
+
+    init(_ limit: Int) {
+        available = max(1, limit)
+    }
+
+    private func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        guard next < waiters.count else {
+            available += 1
+            return
+        }
+        waiters[next].resume()
+        next += 1
+        if next >= 1024, next * 2 >= waiters.count {
+            waiters.removeFirst(next)
+            next = 0
+        }
+    }
+
+    nonisolated func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            await release()
+            return value
+        } catch {
+            await release()
+            throw error
+        }
+    }
+}
