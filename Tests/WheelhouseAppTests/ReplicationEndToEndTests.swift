@@ -83,7 +83,7 @@ struct ReplicationEndToEndTests {
 
         // pip installs from a server on each replica.
         for replica in replicas {
-            let server = try await ServerProcess.start(storeURL: replica)
+            let server = try await ServerProcess.start(storeURL: replica, environment: ReplicationSupport.awsEnvironment)
             let pipTarget = work.appendingPathComponent("pip-\(UUID().uuidString.prefix(6))")
             let pip = try await ProcessRunner.run(
                 TestSupport.python,

@@ -69,20 +69,3 @@ extension MotoServer {
         }.count
     }
 }
-
-extension ServerProcess {
-    /// `wheelhouse serve` on any store URL (an `s3://` one with moto's credentials).
-    public static func start(storeURL: String, environment: [String: String] = ReplicationSupport.awsEnvironment) async throws -> ServerProcess {
-        let port = try freeLoopbackPort()
-        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wheelhouse-server-\(port)-\(UUID().uuidString.prefix(6)).log")
-        let child = try ChildProcess(
-            Products.wheelhouse, ["serve", "--store", storeURL, "--host", "127.0.0.1", "--port", "\(port)"],
-            environment: ProcessRunner.environment(environment), currentDirectory: nil, stdin: nil, stdout: logFile,
-            stderr: logFile)
-        let server = ServerProcess(
-            port: port, store: URL(string: storeURL) ?? URL(fileURLWithPath: "/"), child: child, logFile: logFile)
-        try await server.waitUntilHealthy()
-        return server
-    }
-}
