@@ -58,7 +58,7 @@ struct ManifestEndToEndTests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try await make(folder)
             let result = try await wheelhouse(["upload", "--store", store, folder.path])
-            guard result.succeeded else { throw ProcessFailure(command: "wheelhouse upload", result: result) }
+            guard result.succeeded else { throw HarnessFailure("wheelhouse upload: \(result.stdoutText)\(result.stderrText)") }
         }
 
         /// `manifest publish --json`; the decoded publication, or the failed process.
@@ -71,9 +71,14 @@ struct ManifestEndToEndTests {
         /// Publishes and requires success.
         func published(_ parameter: String, _ args: [String]) async throws -> Publication {
             let (result, json) = try await publish(parameter, args)
-            guard result.succeeded, let json else { throw ProcessFailure(command: "manifest publish \(args)", result: result) }
+            guard result.succeeded, let json else { throw HarnessFailure("manifest publish \(args): \(result.stderrText)") }
             return Publication(json)
         }
+    }
+
+    struct HarnessFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     struct Publication {
