@@ -30,7 +30,7 @@ struct ManifestEndToEndTests {
             [
                 "AWS_ACCESS_KEY_ID": MotoServer.dummyAccessKeyId, "AWS_SECRET_ACCESS_KEY": MotoServer.dummySecretAccessKey,
                 "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_SSM": moto.endpointString,
-                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                "AWS_CONFIG_FILE": "/nonexistent/aws/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials",
             ]
         }
         var ssm: SSMClient {
