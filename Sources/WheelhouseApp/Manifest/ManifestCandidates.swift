@@ -13,13 +13,18 @@ public struct StoreWheel: Sendable, Hashable {
     public var requiresPython: String?
     /// The `Requires-Dist` lines of its `.metadata`, unparsed.
     public var requiresDist: [String]
+    /// PEP 592: chosen only when a requirement pins its version with `==`.
+    public var yanked: Bool
 
-    public init(project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String]) {
+    public init(
+        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false
+    ) {
         self.project = project
         self.filename = filename
         self.version = version
         self.requiresPython = requiresPython
         self.requiresDist = requiresDist
+        self.yanked = yanked
     }
 
     /// `packages/{project}/{filename}`.
@@ -27,8 +32,8 @@ public struct StoreWheel: Sendable, Hashable {
 }
 
 /// Reads what a manifest selects from: every wheel the project records list (sdists cannot be
-/// installed by Glue without a build; PEP 592 yanked files are left out, as an installer
-/// leaves them out), with each wheel's dependencies from its PEP 658 `.metadata`.
+/// installed by Glue without a build), yanked ones marked, with each wheel's dependencies from
+/// its PEP 658 `.metadata`.
 public struct ManifestCandidates: Sendable {
     public let store: any BlobStore
 
@@ -61,7 +66,7 @@ public struct ManifestCandidates: Sendable {
     private func wheels(of project: String, records: ProjectRecords) async throws -> [StoreWheel] {
         guard let (record, _) = try await records.load(project) else { return [] }
         var out: [StoreWheel] = []
-        for file in record.files where file.filename.hasSuffix(".whl") && !file.yanked {
+        for file in record.files where file.filename.hasSuffix(".whl") {
             let key = try StorageLayout.metadataKey(project: project, filename: file.filename)
             guard let (data, _) = try await store.read(key) else {
                 throw ManifestError.missingMetadata(project: project, filename: file.filename)
@@ -71,7 +76,7 @@ public struct ManifestCandidates: Sendable {
                 StoreWheel(
                     project: project, filename: file.filename, version: file.version,
                     requiresPython: file.requiresPython ?? metadata.requiresPython,
-                    requiresDist: metadata.values("Requires-Dist")))
+                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked))
         }
         return out
     }
