@@ -44,6 +44,7 @@ public struct SSMParameter: Sendable, Hashable {
     public var value: String
     public var type: String
     public var version: Int
+    /// Nil from GetParameter, which does not return it; see `SSMClient.currentTier`.
     public var tier: SSMParameterTier?
     public var lastModified: Date?
     public var description: String?
@@ -169,6 +170,16 @@ public struct SSMClient: Sendable {
             token = (answer["NextToken"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil
         return out.sorted { $0.version < $1.version }
+    }
+
+    /// The tier of the parameter's newest version, from its history (GetParameter does not
+    /// return the tier), or nil when there is no parameter.
+    public func currentTier(name: String) async throws(SSMError) -> SSMParameterTier? {
+        do {
+            return try await parameterHistory(name: name).last?.tier
+        } catch .parameterNotFound {
+            return nil
+        }
     }
 
     /// Deletes a parameter and its history. Throws `.parameterNotFound` when there is none.

@@ -51,9 +51,12 @@ struct SSMClientTests {
         #expect(current.version == 2)
         #expect(current.type == "String")
         #expect(current.lastModified != nil)
+        #expect(try await ssm.currentTier(name: name) == .advanced)
+        #expect(try await ssm.parameterHistory(name: name).map(\.tier) == [.standard, .advanced])
 
         try await ssm.deleteParameter(name: name)
         #expect(try await ssm.getParameterIfPresent(name: name) == nil)
+        #expect(try await ssm.currentTier(name: name) == nil)
         await #expect {
             try await ssm.getParameter(name: name)
         } throws: { error in

@@ -328,11 +328,11 @@ struct ManifestEndToEndTests {
         let advanced = try await harness.published(parameter, Array(names.prefix(21)))
         #expect(advanced.characters == size(21))
         #expect(advanced.tier == "Advanced")
-        #expect(try await harness.ssm.getParameter(name: parameter).tier == .advanced)
+        #expect(try await harness.ssm.currentTier(name: parameter) == .advanced)
         // Back to 20: the parameter stays advanced (SSM refuses a downgrade).
         let stays = try await harness.published(parameter, Array(names.prefix(20)))
         #expect(stays.tier == "Advanced")
-        #expect(try await harness.ssm.getParameter(name: parameter).tier == .advanced)
+        #expect(try await harness.ssm.currentTier(name: parameter) == .advanced)
 
         // 42 wheels: about 8,300 characters: refused, nothing written.
         let before = try await harness.ssm.getParameter(name: parameter).version

@@ -81,8 +81,9 @@ public struct ManifestListing: Sendable, Hashable, Codable {
             }
             entries.append(entry)
         }
+        let tier = try await ssm.currentTier(name: parameter)
         return ManifestListing(
-            parameter: parameter, version: current.version, tier: current.tier?.rawValue, lastModified: current.lastModified,
+            parameter: parameter, version: current.version, tier: tier?.rawValue, lastModified: current.lastModified,
             entries: entries)
     }
 }

@@ -102,13 +102,14 @@ public struct ManifestPublisher: Sendable {
             value = uriBase + "/" + key
         }
         let current = try await ssm.getParameterIfPresent(name: parameter)
-        let tier = try ManifestValue.tier(forLength: value.utf8.count, wheels: entries.count, current: current?.tier)
+        let currentTier = current == nil ? nil : try await ssm.currentTier(name: parameter)
+        let tier = try ManifestValue.tier(forLength: value.utf8.count, wheels: entries.count, current: currentTier)
         var publication = ManifestPublication(
             parameter: parameter, target: selector.targetDescription, value: value, characters: value.utf8.count,
             tier: tier.rawValue, version: current?.version, written: false, dryRun: dryRun, wheels: entries,
             notes: selection.notes, bundle: bundleKey)
         if dryRun || current?.value == value {
-            if let current, current.value == value { publication.tier = (current.tier ?? tier).rawValue }
+            if let current, current.value == value { publication.tier = (currentTier ?? tier).rawValue }
             return publication
         }
         let result = try await write(parameter: parameter, value: value, tier: tier, exists: current != nil)
@@ -131,8 +132,9 @@ public struct ManifestPublisher: Sendable {
                 return (result.version, result.tier, true)
             } catch .parameterAlreadyExists {
                 let now = try await ssm.getParameter(name: parameter)
-                if now.value == value { return (now.version, now.tier, false) }
-                let kept = try ManifestValue.tier(forLength: value.utf8.count, wheels: 0, current: now.tier)
+                let nowTier = try await ssm.currentTier(name: parameter)
+                if now.value == value { return (now.version, nowTier, false) }
+                let kept = try ManifestValue.tier(forLength: value.utf8.count, wheels: 0, current: nowTier)
                 let result = try await ssm.putParameter(
                     SSMPutParameterRequest(name: parameter, value: value, overwrite: true, tier: kept, description: parameterDescription))
                 return (result.version, result.tier, true)
