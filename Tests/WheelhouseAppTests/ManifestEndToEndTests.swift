@@ -115,6 +115,7 @@ struct ManifestEndToEndTests {
             _ = try await ManifestFixtures.wheel("tool", "3.0", in: dir, requiresDist: ["lib[fast]>=1.2"])
             _ = try await ManifestFixtures.wheel("speedups", "1.1", in: dir)
             _ = try await ManifestFixtures.wheel("backport", "0.9", in: dir)
+            _ = try await ManifestFixtures.wheel("maconly", "1.0", tag: "cp311-cp311-macosx_11_0_arm64", in: dir)
         }
     }
 
@@ -122,7 +123,11 @@ struct ManifestEndToEndTests {
         let harness = try await Harness.make("default-mode")
         try await conflictStore(harness)
 
-        let glue5 = try await harness.published(harness.parameter("default5"), ["--glue-version", "5.0"])
+        let (result5, json5) = try await harness.publish(harness.parameter("default5"), ["--glue-version", "5.0"])
+        let glue5 = Publication(try #require(json5, "\(result5.stderrText)"))
+        let notes = json5?["notes"] as? [String] ?? []
+        #expect(notes.count == 1 && notes.first?.contains("maconly") == true, "reported, left out: \(notes)")
+        #expect(!glue5.value.contains("maconly"))
         #expect(glue5.written)
         #expect(glue5.version == 1)
         #expect(glue5.tier == "Standard")
