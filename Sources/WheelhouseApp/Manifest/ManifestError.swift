@@ -38,7 +38,7 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             "the store has wheels whose metadata cannot be read, so their dependencies are unknown:\n  "
                 + problems.joined(separator: "\n  ")
         case .unresolvable(let message):
-            "no consistent set of wheels in the store: \(message); nothing was written"
+            "\(message); nothing was written"
         case .emptySelection(let reason):
             "nothing to publish: \(reason); nothing was written"
         case .tooLarge(let characters, let wheels):
