@@ -26,8 +26,9 @@ struct ManifestPublishCommand: AsyncParsableCommand {
     func run() async throws {
         try await failing {
             let location = try options.storeLocation
-            let store = try options.openStore()
-            let publisher = try selection.settings(specs: specs, description: description).publisher(store: store, location: location)
+            let settings = try selection.settings(specs: specs, description: description)
+            _ = try settings.resolvedURIBase(for: location)  // refuse a local store before opening (creating) it
+            let publisher = try settings.publisher(store: try options.openStore(), location: location)
             let result = try await publisher.publish(parameter: parameter, dryRun: dryRun)
             if options.json {
                 try printJSON(result)

@@ -121,7 +121,7 @@ struct CommandLineTests {
         #expect(badName.stderrText.contains("invalid token name"))
     }
 
-    @Test(arguments: [["replicate", "--source", "a", "--target", "b"], ["mirror", "--upstream", "x", "y"], ["manifest", "publish", "--parameter", "p"]])
+    @Test(arguments: [["replicate", "--source", "a", "--target", "b"], ["mirror", "--upstream", "x", "y"]])
     func commandsNotBuiltYetSaySoAndExit3(args: [String]) async throws {
         let result = try await run(args)
         #expect(result.status == 3, "\(result.stderrText)")
