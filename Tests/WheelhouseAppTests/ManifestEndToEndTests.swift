@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WheelhouseAWS
+import WheelhouseStorage
 import WheelhouseTestSupport
 
 /// `wheelhouse manifest …`, `upload`/`serve --manifest-parameter` against moto (S3 and SSM),
@@ -218,6 +219,12 @@ struct ManifestEndToEndTests {
         #expect(second.value.hasSuffix("steady-1.1-py3-none-any.whl"))
         let third = try await harness.published(parameter, [])
         #expect(!third.written && third.version == 2)
+
+        let store = S3BlobStore(client: harness.s3, bucket: harness.bucket, prefix: harness.prefix)
+        let record = try #require(try await store.read("_wheelhouse/manifests/us-east-1\(parameter).json"))
+        let recorded = try JSONSerialization.jsonObject(with: record.data)
+        let publication = (recorded as? [String: Any])?["publication"] as? [String: Any]
+        #expect(publication?["version"] as? Int == 2 && publication?["value"] as? String == second.value)
 
         let history = try await harness.ssm.parameterHistory(name: parameter)
         #expect(history.map(\.version) == [1, 2])

@@ -116,7 +116,36 @@ public struct ManifestPublisher: Sendable {
         publication.version = result.version
         publication.tier = (result.tier ?? tier).rawValue
         publication.written = result.written
+        if result.written { try await record(publication) }
         return publication
+    }
+
+    /// `_wheelhouse/manifests/{region}/{parameter}.json`: what was published where, so the store
+    /// itself tells which manifests name its files (DESIGN.md §2, "manifest record").
+    public func recordKey(parameter: String) -> String {
+        let name = parameter.hasPrefix("/") ? String(parameter.dropFirst()) : parameter
+        return "_wheelhouse/manifests/\(ssm.configuration.region)/\(name).json"
+    }
+
+    private func record(_ publication: ManifestPublication) async throws {
+        struct Record: Encodable {
+            var region: String
+            var publishedAt: Date
+            var publication: ManifestPublication
+            enum CodingKeys: String, CodingKey {
+                case region, publication
+                case publishedAt = "published_at"
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(Record(region: ssm.configuration.region, publishedAt: Date(), publication: publication))
+        do {
+            try await store.write(recordKey(parameter: publication.parameter), data: data, contentType: "application/json", condition: .none)
+        } catch BlobStoreError.invalidKey {
+            // A parameter name that is no store key (`a/../b`): the SSM parameter is what counts.
+        }
     }
 
     /// Creates the parameter (with tags) or overwrites it. A parameter created meanwhile by
