@@ -34,6 +34,9 @@ struct ManifestSelectionOptions: ParsableArguments {
         if glueVersion != nil && (python != nil || !platform.isEmpty) {
             throw ValidationError("give either --glue-version or --python with --platform, not both")
         }
+        if bundle && glueVersion == "4.0" {
+            throw ValidationError("--bundle needs Glue 5.0 or later: Glue 4.0 does not install a zip of wheels from --additional-python-modules")
+        }
         if let python {
             let parts = python.split(separator: ".")
             guard parts.count == 2, parts.allSatisfy({ Int($0) != nil }) else {

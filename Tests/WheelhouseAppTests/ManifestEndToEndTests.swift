@@ -430,6 +430,9 @@ struct ManifestEndToEndTests {
         #expect(result.stderrText.contains("--uri-base"), "\(result.stderrText)")
         let bad = try await harness.wheelhouse(["manifest", "publish", "--store", store.path, "--parameter", "/x", "--uri-base", "https://x"])
         #expect(bad.status == 64, "\(bad.stderrText)")
+        let glue4Bundle = try await harness.wheelhouse(["manifest", "publish", "--parameter", "/x", "--glue-version", "4.0", "--bundle"])
+        #expect(glue4Bundle.status == 64 && glue4Bundle.stderrText.contains("Glue 5.0"), "\(glue4Bundle.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: store.path), "a refused publish creates no store")
     }
 
     @Test func glueArgsPointPipAtTheServer() async throws {
