@@ -76,6 +76,7 @@ let package = Package(
                 "WheelhouseCore",
                 "WheelhouseArchive",
                 "WheelhouseStorage",
+                "WheelhouseAWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "WheelhouseAppTests",
             dependencies: [
-                "WheelhouseApp", "WheelhouseCore", "WheelhouseStorage", "WheelhouseArchive",
+                "WheelhouseApp", "WheelhouseCore", "WheelhouseStorage", "WheelhouseArchive", "WheelhouseAWS",
                 "WheelhouseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

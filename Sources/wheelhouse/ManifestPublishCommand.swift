@@ -1,20 +1,49 @@
 import ArgumentParser
+import Foundation
+import WheelhouseApp
 
 struct ManifestPublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Select a dependency-closed set of wheels and write their S3 URIs to an SSM parameter."
+        abstract: "Select a dependency-closed set of wheels and write their S3 URIs to an SSM parameter.",
+        discussion: """
+            The selection is a resolution for the target runtime: every dependency of a selected \
+            wheel is selected too, one version per project, the newest that fits. The parameter is \
+            written only when its value changes; standard tier up to 4,096 characters, advanced up \
+            to 8,192 (an advanced parameter stays advanced); a longer manifest is refused unless \
+            --bundle is given.
+            """
     )
 
     @OptionGroup var options: StoreOptions
+    @OptionGroup var selection: ManifestSelectionOptions
 
     @Option(help: "The SSM parameter name.") var parameter: String
-    @Option(help: "The AWS region.") var region: String?
-    @Option(help: "Target Python version, e.g. 3.11.") var python: String?
-    @Option(help: "Target platform tag (repeatable).") var platform: [String] = []
-    @Option(help: "A requirements file naming the roots.") var requirements: String?
+    @Option(help: "The parameter's description.") var description: String?
+    @Flag(name: .customLong("dry-run"), help: "Print what would be written; write nothing.") var dryRun = false
+    @Argument(help: "PEP 508 requirements naming the roots (with or instead of --requirements).") var specs: [String] = []
 
     func run() async throws {
-        try notYetAvailable("manifest publish")
+        try await failing {
+            let location = try options.storeLocation
+            let settings = try selection.settings(specs: specs, description: description)
+            _ = try settings.resolvedURIBase(for: location)  // refuse a local store before opening (creating) it
+            let publisher = try settings.publisher(store: try options.openStore(), location: location)
+            let result = try await publisher.publish(parameter: parameter, dryRun: dryRun)
+            if options.json {
+                try printJSON(result)
+                return
+            }
+            for note in result.notes { printError("note: \(note)") }
+            for wheel in result.wheels {
+                print("\(wheel.project.padding(toLength: max(24, wheel.project.count), withPad: " ", startingAt: 0)) \(wheel.version)")
+            }
+            if let bundle = result.bundle { print("bundle: \(bundle)") }
+            print("value: \(result.value)")
+            let state = result.dryRun ? "dry run, nothing written" : result.written ? "written" : "unchanged"
+            print(
+                "\(result.parameter): \(result.wheels.count) wheels for \(result.target), \(result.characters) characters, "
+                    + "tier \(result.tier), version \(result.version.map(String.init) ?? "none") (\(state))")
+        }
     }
 }

@@ -46,6 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to keep the Glue manifest in: published at start and after each upload.")
+    var manifestParameter: String?
+
+    @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
+
     func validate() throws {
         guard AccessPolicy(rawValue: tokensRequiredFor) != nil else {
             throw ValidationError("--tokens-required-for must be read, upload or none (got '\(tokensRequiredFor)')")
@@ -84,7 +89,14 @@ struct ServeCommand: AsyncParsableCommand {
                     "store": "\(store.displayName)", "address": "http://\(host):\(port)/simple/",
                     "tokens_required_for": "\(tokensRequiredFor)",
                 ])
-            let app = buildApplication(configuration: config, store: store, logger: logger)
+            var onIngest: @Sendable (String) -> Void = { _ in }
+            if let manifestParameter {
+                let publisher = try manifest.settings().publisher(store: store, location: try options.storeLocation)
+                let republisher = ManifestRepublisher(publisher: publisher, parameter: manifestParameter, logger: logger)
+                await republisher.storeChanged()
+                onIngest = { _ in Task { await republisher.storeChanged() } }
+            }
+            let app = buildApplication(configuration: config, store: store, logger: logger, onIngest: onIngest)
             try await app.runService()
         }
     }

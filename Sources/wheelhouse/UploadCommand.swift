@@ -31,9 +31,17 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Wheel or sdist files, or folders to search for them.")
     var paths: [String]
 
+    @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to republish the Glue manifest to after the upload (store mode).")
+    var manifestParameter: String?
+
+    @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("name at least one file or folder to upload") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if manifestParameter != nil && repositoryURL != nil {
+            throw ValidationError("--manifest-parameter works on the store; with --repository-url, start the server with it")
+        }
         if let repositoryURL {
             guard let url = URL(string: repositoryURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--repository-url must be an http(s) URL (got '\(repositoryURL)')")
@@ -114,11 +122,22 @@ struct UploadCommand: AsyncParsableCommand {
         }
         if options.json { try printJSON(results) }
         let failed = results.filter { $0.status == "failed" }.count
+        if let manifestParameter, failed < results.count {
+            try await failing { try await republish(manifestParameter) }
+        }
         if !options.json {
             let count = { (s: String) in results.filter { $0.status == s }.count }
             print("\(count("added")) added, \(count("unchanged")) unchanged, \(count("skipped")) skipped, \(failed) failed")
         }
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// Publishes the manifest after an ingest; a failure to publish fails the command.
+    func republish(_ parameter: String) async throws {
+        let publisher = try manifest.settings().publisher(store: try options.openStore(), location: try options.storeLocation)
+        let result = try await publisher.publish(parameter: parameter)
+        guard !options.json else { return }
+        print("manifest \(parameter): \(result.wheels.count) wheels, tier \(result.tier), version \(result.version.map(String.init) ?? "none") (\(result.written ? "written" : "unchanged"))")
     }
 
     func report(_ result: FileResult) {

@@ -2,11 +2,13 @@
 """Writes small, valid distribution files for the server tests.
 
     make_dist.py OUT_DIR NAME VERSION [--requires-python SPEC] [--requires-dist REQ]...
-                 [--sdist] [--payload N] [--summary TEXT]
+                 [--sdist] [--payload N] [--summary TEXT] [--tag TAG]
+                 [--provides-extra NAME]...
 
-A wheel is `{name}-{version}-py3-none-any.whl` with a module, METADATA (2.1), WHEEL and a
-correct RECORD; `--sdist` writes `{name}-{version}.tar.gz` with PKG-INFO. `--payload N` adds
-N bytes of incompressible data so size-related paths can be exercised. Prints the path.
+A wheel is `{name}-{version}-{tag}.whl` (`--tag`, default `py3-none-any`; compressed tag sets
+such as `cp311-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64` are expanded in WHEEL) with a
+module, METADATA (2.1), WHEEL and a correct RECORD; `--sdist` writes `{name}-{version}.tar.gz`
+with PKG-INFO. `--payload N` adds N bytes of incompressible data so size-related paths can be exercised. Prints the path.
 """
 import argparse
 import base64
@@ -33,6 +35,8 @@ def metadata_text(args):
     ]
     if args.requires_python:
         lines.append(f"Requires-Python: {args.requires_python}")
+    for extra in args.provides_extra:
+        lines.append(f"Provides-Extra: {extra}")
     for req in args.requires_dist:
         lines.append(f"Requires-Dist: {req}")
     return "\n".join(lines) + "\n\n" + f"# {args.name}\n\nA test distribution.\n"
@@ -42,15 +46,24 @@ def record_hash(data):
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
+def wheel_text(tag):
+    """The WHEEL file: one Tag line per expanded tag; purelib only for a platform-independent one."""
+    interpreters, abis, platforms = (part.split(".") for part in tag.split("-"))
+    lines = ["Wheel-Version: 1.0", "Generator: wheelhouse-tests",
+             f"Root-Is-Purelib: {'true' if platforms == ['any'] else 'false'}"]
+    lines += [f"Tag: {i}-{a}-{p}" for i in interpreters for a in abis for p in platforms]
+    return "\n".join(lines) + "\n"
+
+
 def write_wheel(args):
     dist = normalize_for_filename(args.name)
     module = re.sub(r"[^a-z0-9_]", "_", args.name.lower())
-    path = os.path.join(args.out, f"{dist}-{args.version}-py3-none-any.whl")
+    path = os.path.join(args.out, f"{dist}-{args.version}-{args.tag}.whl")
     dist_info = f"{dist}-{args.version}.dist-info"
     files = {
         f"{module}/__init__.py": f"__version__ = {args.version!r}\n".encode(),
         f"{dist_info}/METADATA": metadata_text(args).encode(),
-        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelhouse-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/WHEEL": wheel_text(args.tag).encode(),
     }
     record = "".join(f"{n},{record_hash(d)},{len(d)}\n" for n, d in files.items())
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
@@ -103,6 +116,8 @@ def main():
     p.add_argument("--sdist", action="store_true")
     p.add_argument("--payload", type=int, default=0)
     p.add_argument("--summary", default="A test distribution")
+    p.add_argument("--tag", default="py3-none-any")
+    p.add_argument("--provides-extra", action="append", default=[])
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     print(write_sdist(args) if args.sdist else write_wheel(args))

@@ -143,7 +143,7 @@ struct CommandLineTests {
         #expect(badName.stderrText.contains("invalid token name"))
     }
 
-    @Test(arguments: [["mirror", "--upstream", "x", "y"], ["manifest", "publish", "--parameter", "p"]])
+    @Test(arguments: [["mirror", "--upstream", "x", "y"], ["serve", "--upstream", "http://127.0.0.1:9/simple/"]])
     func commandsNotBuiltYetSaySoAndExit3(args: [String]) async throws {
         let result = try await run(args)
         #expect(result.status == 3, "\(result.stderrText)")

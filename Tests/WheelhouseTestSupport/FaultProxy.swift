@@ -2,7 +2,8 @@ import Foundation
 
 /// A loopback TCP proxy in front of moto that spoils the first `faults` requests, then passes
 /// everything through: `mode` "503" answers `503 SlowDown` (S3's throttling answer), "drop"
-/// closes the connection without answering (a reset), "hang" answers nothing (a timeout).
+/// closes the connection without answering (a reset), "hang" answers nothing (a timeout),
+/// "throttle" answers SSM's `400 ThrottlingException` (AWS JSON protocol).
 /// The proxy is the Python script below (asyncio, standard library only), run by the tests.
 /// Shared by the S3 client tests and the replication tests.
 public final class FaultProxy: @unchecked Sendable {
@@ -16,6 +17,7 @@ public final class FaultProxy: @unchecked Sendable {
         state = {"faults": faults, "seen": 0}
         BODY = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
                 b'<Message>Please reduce your request rate.</Message><RequestId>FAULT</RequestId></Error>')
+        THROTTLE = b'{"__type": "com.amazonaws.ssm#ThrottlingException", "message": "Rate exceeded"}'
 
         async def pipe(reader, writer):
             try:
@@ -43,6 +45,10 @@ public final class FaultProxy: @unchecked Sendable {
                 if mode == "503":
                     writer.write(b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nConnection: close\r\n"
                                  + b"Content-Length: " + str(len(BODY)).encode() + b"\r\n\r\n" + BODY)
+                    await writer.drain()
+                elif mode == "throttle":
+                    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nConnection: close\r\n"
+                                 + b"Content-Length: " + str(len(THROTTLE)).encode() + b"\r\n\r\n" + THROTTLE)
                     await writer.drain()
                 elif mode == "hang":
                     await asyncio.sleep(3600)

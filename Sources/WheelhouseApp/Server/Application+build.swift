@@ -4,12 +4,15 @@ import Logging
 import WheelhouseStorage
 
 /// Builds the Wheelhouse HTTP application. `serve` and the tests build the same app.
+/// `onIngest` is called with the project name after each upload that changed its record
+/// (`serve --manifest-parameter` republishes the manifest there).
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any BlobStore,
-    logger: Logger
+    logger: Logger,
+    onIngest: @escaping @Sendable (String) -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, store: store, logger: logger)
+    let router = buildRouter(configuration: configuration, store: store, logger: logger, onIngest: onIngest)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheelhouse"),
@@ -21,14 +24,18 @@ public func buildApplication(
 public func buildRouter(
     configuration: ServerConfiguration,
     store: any BlobStore,
-    logger: Logger
+    logger: Logger,
+    onIngest: @escaping @Sendable (String) -> Void = { _ in }
 ) -> Router<BasicRequestContext> {
     let metrics = ServerMetrics()
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
     let ingestor = Ingestor(
         store: store, limits: configuration.archiveLimits,
-        onChange: { project in cache.invalidate(project) })
+        onChange: { project in
+            cache.invalidate(project)
+            onIngest(project)
+        })
     let auth = Authenticator(policy: configuration.access, tokens: tokens)
 
     let router = Router(context: BasicRequestContext.self)

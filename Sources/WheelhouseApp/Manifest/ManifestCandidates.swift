@@ -1,0 +1,83 @@
+import Foundation
+import WheelhouseCore
+import WheelhouseStorage
+
+/// One wheel in the store that a manifest may name: its record entry and the `Requires-Dist`
+/// of its core metadata.
+public struct StoreWheel: Sendable, Hashable {
+    /// The PEP 503 normalized project name (the `{project}` of its key).
+    public var project: String
+    public var filename: String
+    /// The PEP 440 version string the record keeps.
+    public var version: String
+    public var requiresPython: String?
+    /// The `Requires-Dist` lines of its `.metadata`, unparsed.
+    public var requiresDist: [String]
+    /// PEP 592: chosen only when a requirement pins its version with `==`.
+    public var yanked: Bool
+
+    public init(
+        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false
+    ) {
+        self.project = project
+        self.filename = filename
+        self.version = version
+        self.requiresPython = requiresPython
+        self.requiresDist = requiresDist
+        self.yanked = yanked
+    }
+
+    /// `packages/{project}/{filename}`.
+    public var key: String { StorageLayout.packagesPrefix + project + "/" + filename }
+}
+
+/// Reads what a manifest selects from: every wheel the project records list (sdists cannot be
+/// installed by Glue without a build), yanked ones marked, with each wheel's dependencies from
+/// its PEP 658 `.metadata`.
+public struct ManifestCandidates: Sendable {
+    public let store: any BlobStore
+
+    public init(store: any BlobStore) {
+        self.store = store
+    }
+
+    /// The wheels of every project, sorted by project then filename. Project records are
+    /// read in parallel; a wheel whose `.metadata` is missing is an error (the store is
+    /// inconsistent: `wheelhouse index rebuild` repairs it), not a wheel without dependencies.
+    public func load() async throws -> [StoreWheel] {
+        let records = ProjectRecords(store: store)
+        let names = try await records.projectNames()
+        let wheels = try await withThrowingTaskGroup(of: [StoreWheel].self) { group in
+            var pending = names.makeIterator()
+            for _ in 0..<8 {
+                guard let name = pending.next() else { break }
+                group.addTask { try await self.wheels(of: name, records: records) }
+            }
+            var found: [StoreWheel] = []
+            while let batch = try await group.next() {
+                found += batch
+                if let name = pending.next() { group.addTask { try await self.wheels(of: name, records: records) } }
+            }
+            return found
+        }
+        return wheels.sorted { ($0.project, $0.filename) < ($1.project, $1.filename) }
+    }
+
+    private func wheels(of project: String, records: ProjectRecords) async throws -> [StoreWheel] {
+        guard let (record, _) = try await records.load(project) else { return [] }
+        var out: [StoreWheel] = []
+        for file in record.files where file.filename.hasSuffix(".whl") {
+            let key = try StorageLayout.metadataKey(project: project, filename: file.filename)
+            guard let (data, _) = try await store.read(key) else {
+                throw ManifestError.missingMetadata(project: project, filename: file.filename)
+            }
+            let metadata = CoreMetadata.parse(Array(data))
+            out.append(
+                StoreWheel(
+                    project: project, filename: file.filename, version: file.version,
+                    requiresPython: file.requiresPython ?? metadata.requiresPython,
+                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked))
+        }
+        return out
+    }
+}
