@@ -91,7 +91,11 @@ public struct AWSSharedConfig: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
         if isDirectory.boolValue { throw .unreadableFile(path: path, reason: "it is a directory") }
         do {
-            return String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            // Through a file handle: `Data(contentsOf:)` refuses character devices, and
+            // `AWS_CONFIG_FILE=/dev/null` is a common way to say "no configuration".
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }

@@ -45,6 +45,13 @@ struct ReplicateCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-port"), help: "With --watch: serve /metrics and /healthz on this port.")
     var metricsPort: Int?
 
+    @Option(
+        name: .customLong("manifest-parameter"),
+        help: "After replicating each S3 target, publish the Glue manifest to this SSM parameter in the target's own region, naming the target's bucket.")
+    var manifestParameter: String?
+
+    @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
+
     @Option(name: .customLong("metrics-host"), help: "Address for --metrics-port.")
     var metricsHost = "127.0.0.1"
 
@@ -55,6 +62,19 @@ struct ReplicateCommand: AsyncParsableCommand {
             throw ValidationError("--interval must be a duration like 30s, 5m, 500ms or a number of seconds (got '\(interval)')")
         }
         if verify && watch { throw ValidationError("--verify and --watch cannot be combined") }
+        if manifestParameter != nil {
+            if watch || verify {
+                throw ValidationError("--manifest-parameter publishes after a one-shot replication; it cannot be combined with --watch or --verify")
+            }
+            if manifest.region != nil || manifest.uriBase != nil {
+                throw ValidationError("with replicate, each target's manifest goes to the target's own region and names its own bucket: leave out --region and --uri-base")
+            }
+            for url in target {
+                guard case .s3? = try? StoreLocation(parsing: url) else {
+                    throw ValidationError("--manifest-parameter needs S3 targets: '\(url)' is not an s3:// store")
+                }
+            }
+        }
         if let metricsPort {
             guard watch else { throw ValidationError("--metrics-port needs --watch") }
             guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 1-65535 (got \(metricsPort))") }
@@ -87,6 +107,24 @@ struct ReplicateCommand: AsyncParsableCommand {
                 try await runWatch(replicator, targets)
             } else {
                 try await runOnce(replicator, targets)
+                if let manifestParameter {
+                    try await publishManifests(manifestParameter, targets: targets)
+                }
+            }
+        }
+    }
+
+    /// Each target's manifest, in the target's region, naming the target's bucket (runs only
+    /// when every target replicated cleanly: `runOnce` throws otherwise).
+    func publishManifests(_ parameter: String, targets: [any BlobStore]) async throws {
+        let settings = try manifest.settings()
+        for (url, store) in zip(target, targets) {
+            let publisher = try settings.publisher(store: store, location: try StoreLocation(parsing: url))
+            let result = try await publisher.publish(parameter: parameter)
+            if !options.json {
+                print(
+                    "manifest \(parameter) for \(store.displayName): \(result.wheels.count) wheels, tier \(result.tier), "
+                        + "version \(result.version.map(String.init) ?? "none") (\(result.written ? "written" : "unchanged"))")
             }
         }
     }

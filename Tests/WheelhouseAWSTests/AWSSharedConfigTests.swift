@@ -4,6 +4,14 @@ import Testing
 @testable import WheelhouseAWS
 
 @Suite struct AWSSharedConfigTests {
+    @Test func devNullMeansNoConfiguration() throws {
+        let config = try AWSSharedConfig.load(environment: [
+            "HOME": "/nonexistent", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        ])
+        #expect(config.configProfiles.isEmpty)
+        #expect(try AWSRegionResolver(environment: ["HOME": "/nonexistent", "AWS_CONFIG_FILE": "/dev/null"]).region() == nil)
+    }
+
     @Test func parsesSectionsCommentsAndWhitespace() throws {
         let text = """
             # a comment

@@ -338,6 +338,58 @@ struct ReplicationEndToEndTests {
         #expect(status == 0, "\(text)")
         #expect(text.contains("replication cycle done") && text.contains("replication worker stopped"), "\(text)")
     }
+
+
+    @Test func eachTargetRegionGetsAManifestNamingItsOwnBucket() async throws {
+        let moto = try await MotoServer.shared()
+        let source = moto.storeURL(bucket: try await moto.makeBucket("manifest-src", region: "us-east-1"), region: "us-east-1")
+        let targets = [("eu-west-1", try await moto.makeBucket("manifest-eu", region: "eu-west-1")),
+                       ("ap-southeast-2", try await moto.makeBucket("manifest-ap", region: "ap-southeast-2"))]
+        let dists = work.appendingPathComponent("dists")
+        _ = try await DistFixtures.make("glue-dep", "1.0", in: dists)
+        _ = try await DistFixtures.make("glue-app", "2.0", in: dists, requiresDist: ["glue-dep>=1"])
+        _ = try await check(["upload", "--store", source, dists.path])
+
+        var environment = ReplicationSupport.awsEnvironment
+        environment["AWS_ENDPOINT_URL_SSM"] = moto.endpointString
+        let parameter = "/wheelhouse/glue-\(UUID().uuidString.prefix(6))"
+        var arguments = ["replicate", "--source", source, "--manifest-parameter", parameter, "--glue-version", "5.0"]
+        for (region, bucket) in targets { arguments += ["--target", moto.storeURL(bucket: bucket, region: region)] }
+        let run = try await ProcessRunner.run(Products.wheelhouse, arguments, environment: environment)
+        #expect(run.status == 0, "\(run.stdoutText)\(run.stderrText)")
+
+        let script = """
+            import boto3, json, sys
+            out = {}
+            for region in sys.argv[3:]:
+                ssm = boto3.client("ssm", endpoint_url=sys.argv[1], region_name=region,
+                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+                try:
+                    out[region] = ssm.get_parameter(Name=sys.argv[2])["Parameter"]["Value"]
+                except ssm.exceptions.ParameterNotFound:
+                    out[region] = None
+            print(json.dumps(out))
+            """
+        let read = try await ProcessRunner.check(
+            TestSupport.python, ["-c", script, moto.endpointString, parameter, "us-east-1", "eu-west-1", "ap-southeast-2"])
+        let values = try #require(try JSONSerialization.jsonObject(with: read.stdout) as? [String: Any])
+        #expect(values["us-east-1"] is NSNull, "only the targets' regions get a manifest: \(values)")
+        for (region, bucket) in targets {
+            let uris = ((values[region] as? String) ?? "").split(separator: ",").map(String.init)
+            #expect(uris.count == 2, "\(region): \(uris)")
+            #expect(uris.allSatisfy { $0.hasPrefix("s3://\(bucket)/packages/") }, "\(region): \(uris)")
+            #expect(Set(uris.compactMap { $0.split(separator: "/").last.map(String.init) })
+                == ["glue_app-2.0-py3-none-any.whl", "glue_dep-1.0-py3-none-any.whl"])
+        }
+
+        // A local target cannot carry an S3 manifest: a usage error before anything is copied.
+        let local = try await ProcessRunner.run(
+            Products.wheelhouse,
+            ["replicate", "--source", source, "--target", work.appendingPathComponent("local").path, "--manifest-parameter", parameter],
+            environment: environment)
+        #expect(local.status == 64)
+        #expect(local.stderrText.contains("--manifest-parameter needs S3 targets"), "\(local.stderrText)")
+    }
 }
 
 /// What the polling reader of the kill test saw.
