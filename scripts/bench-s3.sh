@@ -57,7 +57,7 @@ for p in range(500):
     for v in range(20):
         make_dist.write_wheel(types.SimpleNamespace(
             out=sys.argv[1], name=f"bench-proj-{p}", version=f"1.{v}", requires_python=None, requires_dist=[],
-            sdist=False, payload=64, summary="A benchmark distribution"))
+            provides_extra=[], tag="py3-none-any", sdist=False, payload=64, summary="A benchmark distribution"))
 EOF
 fi
 COUNT=$(find "$CORPUS" -name '*.whl' | wc -l)

@@ -230,7 +230,7 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
             let (status, body) = try await smallRequest(
                 httpClient, url: url, method: .POST,
                 headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Accept", "application/xml")],
-                body: form, timeout: .seconds(10), source: Self.source)
+                body: form, timeout: .seconds(30), source: Self.source)
             guard let xml = S3XMLElement.parse(body) else {
                 throw CredentialSourceError(source: Self.source, message: "STS at \(url) answered HTTP \(status) without XML")
             }

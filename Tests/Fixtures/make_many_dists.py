@@ -29,7 +29,8 @@ def main():
         for v in range(args.start_version, args.start_version + args.versions):
             write_wheel(argparse.Namespace(
                 out=args.out, name=f"{args.prefix}-{i}", version=f"1.{v}", requires_python=None,
-                requires_dist=[], payload=args.payload, summary="A replication test distribution"))
+                requires_dist=[], provides_extra=[], tag="py3-none-any", payload=args.payload,
+                summary="A replication test distribution"))
             count += 1
     print(count)
 

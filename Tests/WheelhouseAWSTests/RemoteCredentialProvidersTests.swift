@@ -119,7 +119,8 @@ final class FakeCredentialEndpoints: @unchecked Sendable {
         await #expect(throws: AWSConfigurationError.noCredentials(tried: ["EC2 instance metadata (IMDSv2)"])) {
             try await provider.credentials()
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Refused at once on loopback; the bound only proves it does not wait for an answer.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func containerCredentialsSendTheAuthorizationTokenFromItsFile() async throws {

@@ -1,9 +1,10 @@
 import Hummingbird
 import Logging
+import WheelhouseAWS
+import WheelhouseStorage
 
-/// Turns failures that are not HTTP answers of their own, i.e. the store failing after the S3
-/// client's retries, into `503 Service Unavailable` with `Retry-After`, instead of a bare 500.
-/// Clients (pip, twine) print the status line; the reason goes to the log and the body.
+/// Turns failures of the store (after the S3 client's retries) into `503 Service Unavailable`
+/// with `Retry-After`, instead of a bare 500. Clients (pip, twine) print the status line; the reason goes to the log and the body.
 struct StoreFailureMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
 
@@ -12,11 +13,17 @@ struct StoreFailureMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
             throw error
-        } catch {
+        } catch let error where Self.isStoreFailure(error) {
             context.logger.error("store unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw HTTPError(
                 .serviceUnavailable, headers: [.retryAfter: "5"],
                 message: "The store is unavailable, nothing was changed; try again. (\(error))")
         }
+    }
+
+    /// Failures of the store or of the AWS layer under it (a client that went away mid-request
+    /// is not one of them).
+    static func isStoreFailure(_ error: any Error) -> Bool {
+        error is BlobStoreError || error is S3Error || error is AWSConfigurationError || error is CredentialSourceError
     }
 }
