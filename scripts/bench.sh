@@ -5,11 +5,13 @@
 #   3. peak server RSS while a 1 GB wheel is uploaded over HTTP (scripts/bench-upload-rss.sh)
 #   4. the S3 store on moto: 1 GB upload vs `aws s3 cp`, list and rebuild of a 10,000-file index,
 #      warm index pages on S3 vs local (scripts/bench-s3.sh; BENCH_PARTS=s3)
+#   5. replication of 10,000 wheels between two moto buckets vs `aws s3 sync`, first and no-change
+#      runs (scripts/bench-replicate.sh; BENCH_PARTS=replicate)
 # Usage: scripts/bench.sh [OUT_DIR]   (BENCH_PARTS="verify peers upload" selects parts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/wheelhouse-bench}
-PARTS=${BENCH_PARTS:-"verify peers upload s3"}
+PARTS=${BENCH_PARTS:-"verify peers upload s3 replicate"}
 mkdir -p "$OUT"
 swift build -c release --product wheelhouse >/dev/null
 BIN="$(swift build -c release --show-bin-path)/wheelhouse"
@@ -29,6 +31,8 @@ for part in $PARTS; do
       ./scripts/bench-upload-rss.sh "$BIN" "$OUT" ;;
     s3)
       ./scripts/bench-s3.sh "$BIN" "$OUT" | tee "$OUT/s3.txt" ;;
+    replicate)
+      ./scripts/bench-replicate.sh "$BIN" "$OUT" | tee "$OUT/replicate.txt" ;;
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done
