@@ -11,6 +11,7 @@ PY=${PYTHON:-.venv/bin/python}
 MOTO=${MOTO_SERVER:-$(dirname "$PY")/moto_server}
 PROJECTS=${PROJECTS:-100}; VERSIONS=${VERSIONS:-100}; JOBS=${JOBS:-16}
 WORK=$(mktemp -d /tmp/wh-bench-replicate.XXXX)
+mkdir -p "$OUT"
 MOTO_PID=""
 trap '[ -n "$MOTO_PID" ] && kill $MOTO_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
