@@ -46,9 +46,8 @@ func smallRequest(
     request.method = method
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body { request.body = .bytes(ByteBuffer(string: body)) }
-    let seconds = Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
     do {
-        let response = try await httpClient.execute(request, timeout: .milliseconds(seconds))
+        let response = try await httpClient.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         let collected = try await response.body.collect(upTo: 1 << 20)
         return (response.status.code, Data(collected.readableBytesView))
     } catch {

@@ -79,7 +79,7 @@ public final class FaultProxy: @unchecked Sendable {
         // Ready once it accepts connections.
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if Self.accepts(port) { return proxy }
+            if canConnect(port) { return proxy }
             try await Task.sleep(for: .milliseconds(50))
         }
         proxy.stop()
@@ -89,19 +89,6 @@ public final class FaultProxy: @unchecked Sendable {
     private init(port: Int, process: Process) {
         self.port = port
         self.process = process
-    }
-
-    private static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     /// SIGKILL: a child of the test process inherits its blocked signals, SIGTERM among them.
