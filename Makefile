@@ -5,7 +5,7 @@ PORT ?= 8080
 STORE ?= ./data
 BENCH_DIR ?= /tmp/wheelhouse-bench
 
-.PHONY: run build release test bootstrap vectors bench clean
+.PHONY: run build release test bootstrap vectors bench compat clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -31,6 +31,10 @@ vectors: bootstrap
 
 bench: release
 	./scripts/bench.sh $(BENCH_DIR)
+
+# Real packages from PyPI (~1 GB, cached outside the repo): every file must be accepted.
+compat: build
+	./scripts/compat.sh
 
 clean:
 	rm -rf .build

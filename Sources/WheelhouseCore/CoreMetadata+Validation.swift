@@ -1,7 +1,17 @@
 /// One thing wrong with a core metadata file.
+///
+/// The ingest rule follows what pip installs and PyPI serves, not the letter of the newest
+/// specification: a problem is an **error** (the file is refused) only when it would make the
+/// index lie or a client fail — undecodable bytes, a missing or invalid Name or Version, a
+/// Metadata-Version whose major version no installer reads. Everything else is a **warning**:
+/// the file is accepted, its METADATA served byte for byte, and the upload's output says what
+/// is unusual (setuptools wrote `License-File` under 2.1 for years; old bdist_wheel wrote 2.0).
 public enum MetadataProblem: Sendable, Hashable, CustomStringConvertible {
     case notUTF8
     case missingField(String)
+    /// A Metadata-Version that is not `MAJOR.MINOR`, or whose major version is not 1 or 2.
+    case unsupportedMetadataVersion(String)
+    /// A 1.x or 2.x Metadata-Version newer than the ones known here (accepted, as pip does).
     case unknownMetadataVersion(String)
     case invalidName(String)
     case invalidVersion(String)
@@ -15,14 +25,28 @@ public enum MetadataProblem: Sendable, Hashable, CustomStringConvertible {
     case invalidDynamic(String)
     case multilineSummary
 
+    /// True when the file must be refused; false for a warning.
+    public var isError: Bool {
+        switch self {
+        case .notUTF8, .missingField, .unsupportedMetadataVersion, .invalidName, .invalidVersion: true
+        case .unknownMetadataVersion, .invalidRequiresPython, .invalidExtra, .fieldTooNew, .repeatedField,
+            .invalidDynamic, .multilineSummary:
+            false
+        }
+    }
+
     public var description: String {
         switch self {
         case .notUTF8: "metadata is not valid UTF-8"
         case let .missingField(f): "required field '\(f)' is missing"
-        case let .unknownMetadataVersion(v): "Metadata-Version '\(v)' is not one of \(CoreMetadata.knownVersions.joined(separator: ", "))"
+        case let .unsupportedMetadataVersion(v):
+            "Metadata-Version '\(v)' is not supported (installers read 1.x and 2.x: \(CoreMetadata.knownVersions.joined(separator: ", ")))"
+        case let .unknownMetadataVersion(v):
+            "Metadata-Version '\(v)' is newer than this index knows (\(CoreMetadata.knownVersions.last ?? "")); its METADATA is served as it is"
         case let .invalidName(n): "Name '\(n)' is not a valid project name"
         case let .invalidVersion(v): "Version '\(v)' is not a valid PEP 440 version"
-        case let .invalidRequiresPython(s): "Requires-Python '\(s)' is not a valid version specifier"
+        case let .invalidRequiresPython(s):
+            "Requires-Python '\(s)' is not a valid version specifier (installers ignore it; the index does not advertise it)"
         case let .invalidExtra(e): "Provides-Extra '\(e)' is not a valid extra name"
         case let .fieldTooNew(f, introduced, declared):
             "field '\(f)' needs Metadata-Version \(introduced) or later, but the file declares \(declared)"
@@ -33,7 +57,7 @@ public enum MetadataProblem: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Every problem `CoreMetadata.validate()` found.
+/// The problems that make `CoreMetadata.validate()` refuse a file (errors only).
 public struct MetadataValidationError: Error, Sendable, Hashable, CustomStringConvertible {
     public let problems: [MetadataProblem]
 
@@ -43,7 +67,9 @@ public struct MetadataValidationError: Error, Sendable, Hashable, CustomStringCo
 }
 
 extension CoreMetadata {
-    static let knownVersions = ["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"]
+    /// The Metadata-Versions of the core metadata specification. 2.0 was never a standard, but
+    /// bdist_wheel wrote it for years and PyPI accepts it; it is read as 2.1's predecessor.
+    static let knownVersions = ["1.0", "1.1", "1.2", "2.0", "2.1", "2.2", "2.3", "2.4", "2.5"]
 
     /// The Metadata-Version that introduced each field (core metadata specification,
     /// PEP 314, 345, 566, 643, 639, 794), keyed by lowercased name.
@@ -69,8 +95,17 @@ extension CoreMetadata {
         "requires", "provides", "obsoletes", "import-name", "import-namespace",
     ]
 
-    /// Checks the metadata and throws every problem found, not only the first.
-    public func validate() throws(MetadataValidationError) {
+    /// `MAJOR.MINOR` of a Metadata-Version, when it is one.
+    static func majorMinor(_ version: String) -> (major: Int, minor: Int)? {
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) })
+        else { return nil }
+        return (major, minor)
+    }
+
+    /// Every problem with the metadata, errors and warnings, in a stable order.
+    public func problems() -> [MetadataProblem] {
         var problems: [MetadataProblem] = []
         if !isValidUTF8 { problems.append(.notUTF8) }
 
@@ -85,26 +120,29 @@ extension CoreMetadata {
         }
 
         if let declared = metadataVersion {
-            if let declaredIndex = Self.knownVersions.firstIndex(of: declared) {
+            if let parsed = Self.majorMinor(declared), parsed.major == 1 || parsed.major == 2 {
+                let (major, minor) = parsed
+                let known = Self.knownVersions.compactMap(Self.majorMinor)
+                if !known.contains(where: { $0 == (major, minor) }) {
+                    problems.append(.unknownMetadataVersion(declared))
+                }
+                // bdist_wheel's 2.0 wrote the fields PEP 566 then standardized as 2.1.
+                let level = (major, minor) == (2, 0) ? (2, 1) : (major, minor)
                 var reported = Set<String>()
                 for field in fields {
                     let key = field.name.lowercased()
-                    guard let introduced = Self.fieldIntroduced[key],
-                        let introducedIndex = Self.knownVersions.firstIndex(of: introduced),
-                        introducedIndex > declaredIndex, reported.insert(key).inserted
+                    guard let introduced = Self.fieldIntroduced[key], let needed = Self.majorMinor(introduced),
+                        needed > level, reported.insert(key).inserted
                     else { continue }
                     problems.append(.fieldTooNew(field: field.name, introducedIn: introduced, declared: declared))
                 }
             } else {
-                problems.append(.unknownMetadataVersion(declared))
+                problems.append(.unsupportedMetadataVersion(declared))
             }
         }
         if let name, !ProjectName.isValid(name) { problems.append(.invalidName(name)) }
         if let version, !Version.isValid(version) { problems.append(.invalidVersion(version)) }
-        // An empty Requires-Python is a mistake, though an empty specifier set is valid.
-        if let requiresPython,
-            requiresPython.allSatisfy({ $0 == " " || $0 == "\t" }) || (try? SpecifierSet(requiresPython)) == nil
-        {
+        if let requiresPython, !Self.isUsableRequiresPython(requiresPython) {
             problems.append(.invalidRequiresPython(requiresPython))
         }
         // PEP 685: extras are validated as names whatever the metadata version.
@@ -118,6 +156,27 @@ extension CoreMetadata {
         if let summary, summary.contains(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             problems.append(.multilineSummary)
         }
-        if !problems.isEmpty { throw MetadataValidationError(problems: problems) }
+        return problems
+    }
+
+    /// Throws the errors among `problems()` and returns the warnings.
+    @discardableResult
+    public func validate() throws(MetadataValidationError) -> [MetadataProblem] {
+        let all = problems()
+        let errors = all.filter(\.isError)
+        if !errors.isEmpty { throw MetadataValidationError(problems: errors) }
+        return all.filter { !$0.isError }
+    }
+
+    /// An empty Requires-Python is a mistake, though an empty specifier set is valid.
+    static func isUsableRequiresPython(_ text: String) -> Bool {
+        !text.allSatisfy({ $0 == " " || $0 == "\t" }) && (try? SpecifierSet(text)) != nil
+    }
+
+    /// `Requires-Python` as the index advertises it: nil when it cannot be parsed, since pip
+    /// and uv ignore such a value and an index page must not carry what clients cannot read.
+    public var usableRequiresPython: String? {
+        guard let requiresPython, Self.isUsableRequiresPython(requiresPython) else { return nil }
+        return requiresPython
     }
 }

@@ -61,10 +61,14 @@ struct ManifestSelectionOptions: ParsableArguments {
     }
 
     func settings(specs: [String] = [], description: String? = nil) throws -> ManifestSettings {
-        ManifestSettings(
-            target: target,
-            roots: try ManifestSettings.roots(specs: specs, requirementsFile: requirements.map { URL(fileURLWithPath: $0) }),
-            region: region, uriBase: uriBase, bundle: bundle, parameterDescription: description)
+        let roots = try ManifestSettings.Roots.read(specs: specs, requirementsFile: requirements.map { URL(fileURLWithPath: $0) })
+        for note in roots.notes { printError("note: \(note)") }
+        var settings = ManifestSettings(
+            target: target, roots: roots.requirements, region: region, uriBase: uriBase, bundle: bundle,
+            parameterDescription: description)
+        settings.constraints = roots.constraints
+        settings.allowedSHA256 = roots.allowedSHA256
+        return settings
     }
 }
 

@@ -57,6 +57,8 @@ struct UploadCommand: AsyncParsableCommand {
         var sha256: String?
         var size: Int64?
         var error: String?
+        /// What is unusual about the file's metadata; the file was accepted all the same.
+        var warnings: [String]?
     }
 
     func run() async throws {
@@ -81,7 +83,11 @@ struct UploadCommand: AsyncParsableCommand {
                     let response = try await uploader.upload(file: file)
                     switch response.status {
                     case 200..<300:
-                        result = FileResult(path: file.path, status: response.message.contains("identical") ? "unchanged" : "added")
+                        let lines = response.message.split(separator: "\n").map(String.init)
+                        let warnings = lines.filter { $0.hasPrefix("warning: ") }.map { String($0.dropFirst("warning: ".count)) }
+                        result = FileResult(
+                            path: file.path, status: response.message.contains("identical") ? "unchanged" : "added",
+                            warnings: warnings.isEmpty ? nil : warnings)
                     case 409 where skipExisting:
                         result = FileResult(path: file.path, status: "skipped", error: response.message)
                     default:
@@ -108,7 +114,9 @@ struct UploadCommand: AsyncParsableCommand {
                 let result: FileResult
                 switch outcome {
                 case .success(let o):
-                    result = FileResult(path: file.path, status: o.status.rawValue, project: o.project, version: o.version, sha256: o.sha256, size: o.size)
+                    result = FileResult(
+                        path: file.path, status: o.status.rawValue, project: o.project, version: o.version, sha256: o.sha256,
+                        size: o.size, warnings: o.warnings.isEmpty ? nil : o.warnings)
                 case .failure(let error):
                     if case .conflict = error, skipExisting {
                         result = FileResult(path: file.path, status: "skipped", error: error.description)
@@ -150,6 +158,7 @@ struct UploadCommand: AsyncParsableCommand {
             let detail = result.project.map { " (\($0) \(result.version ?? ""))" } ?? ""
             print("\(result.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(name)\(detail)")
         }
+        for warning in result.warnings ?? [] { printError("warning    \(name): \(warning)") }
     }
 }
 

@@ -3,12 +3,13 @@
 
     make_dist.py OUT_DIR NAME VERSION [--requires-python SPEC] [--requires-dist REQ]...
                  [--sdist] [--payload N] [--summary TEXT] [--tag TAG]
-                 [--provides-extra NAME]...
+                 [--provides-extra NAME]... [--metadata-version V] [--header 'Field: value']...
 
 A wheel is `{name}-{version}-{tag}.whl` (`--tag`, default `py3-none-any`; compressed tag sets
 such as `cp311-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64` are expanded in WHEEL) with a
 module, METADATA (2.1), WHEEL and a correct RECORD; `--sdist` writes `{name}-{version}.tar.gz`
-with PKG-INFO. `--payload N` adds N bytes of incompressible data so size-related paths can be exercised. Prints the path.
+with PKG-INFO. `--metadata-version` and `--header` write the metadata of older or newer tools
+(Metadata-Version 2.0, License-File under 2.1, ...). `--payload N` adds N bytes of incompressible data so size-related paths can be exercised. Prints the path.
 """
 import argparse
 import base64
@@ -28,7 +29,7 @@ def normalize_for_filename(name):
 
 def metadata_text(args):
     lines = [
-        "Metadata-Version: 2.1",
+        f"Metadata-Version: {args.metadata_version or '2.1'}",
         f"Name: {args.name}",
         f"Version: {args.version}",
         f"Summary: {args.summary}",
@@ -39,6 +40,7 @@ def metadata_text(args):
         lines.append(f"Provides-Extra: {extra}")
     for req in args.requires_dist:
         lines.append(f"Requires-Dist: {req}")
+    lines += args.header
     return "\n".join(lines) + "\n\n" + f"# {args.name}\n\nA test distribution.\n"
 
 
@@ -95,7 +97,9 @@ def write_sdist(args):
     dist = normalize_for_filename(args.name)
     base = f"{dist}-{args.version}"
     path = os.path.join(args.out, f"{base}.tar.gz")
-    pkg_info = metadata_text(args).replace("Metadata-Version: 2.1", "Metadata-Version: 2.2").encode()
+    if not args.metadata_version:
+        args.metadata_version = "2.2"
+    pkg_info = metadata_text(args).encode()
     setup = b"from setuptools import setup\nsetup()\n"
     with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as t:
         for n, d in ((f"{base}/PKG-INFO", pkg_info), (f"{base}/setup.py", setup)):
@@ -118,6 +122,8 @@ def main():
     p.add_argument("--summary", default="A test distribution")
     p.add_argument("--tag", default="py3-none-any")
     p.add_argument("--provides-extra", action="append", default=[])
+    p.add_argument("--metadata-version")
+    p.add_argument("--header", action="append", default=[])
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     print(write_sdist(args) if args.sdist else write_wheel(args))

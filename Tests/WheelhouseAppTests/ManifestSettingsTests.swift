@@ -25,9 +25,14 @@ struct ManifestSettingsTests {
 
     @Test func badRequirementsNameTheLine() throws {
         #expect {
-            try ManifestSettings.roots(specs: [], requirementsFile: try file("ok\n-r other.txt\n"))
+            try ManifestSettings.roots(specs: [], requirementsFile: try file("ok\n-e ./src\n"))
         } throws: { error in
-            "\(error)".contains("line 2") && "\(error)".contains("pip options")
+            "\(error)".contains("line 2") && "\(error)".contains("editable installs")
+        }
+        #expect {
+            try ManifestSettings.roots(specs: [], requirementsFile: try file("ok\n-r missing.txt\n"))
+        } throws: { error in
+            "\(error)".contains("missing.txt")
         }
         #expect {
             try ManifestSettings.roots(specs: ["bad name!"], requirementsFile: nil)

@@ -108,7 +108,7 @@ func expectRefusal(
         try expectRefusal("version_mismatch", "the filename says version '1.0' but demo_pkg-1.0.dist-info/METADATA says Version: 2.0") {
             $0 == .versionMismatch(entry: "demo_pkg-1.0.dist-info/METADATA", filename: "1.0", metadata: "2.0")
         }
-        try expectRefusal("invalid_metadata", "field 'License-Expression' needs Metadata-Version 2.4") {
+        try expectRefusal("invalid_metadata", "Metadata-Version '3.0' is not supported") {
             if case .invalidMetadata("demo_pkg-1.0.dist-info/METADATA", _) = $0 { true } else { false }
         }
     }

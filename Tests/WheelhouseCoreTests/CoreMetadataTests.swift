@@ -120,7 +120,7 @@ import Testing
         #expect(indented.value("Description") == "line one\n        \n            code\n        last")
     }
 
-    @Test func validationReportsEveryProblem() {
+    @Test func validationReportsEveryProblemAndRefusesOnlyErrors() {
         let m = Self.parse("""
             Metadata-Version: 2.1
             Name: -bad-
@@ -134,35 +134,130 @@ import Testing
               two
 
             """)
+        #expect(Set(m.problems()) == [
+            .invalidName("-bad-"), .invalidVersion("one.two"), .repeatedField(field: "Name", count: 2),
+            .fieldTooNew(field: "License-Expression", introducedIn: "2.4", declared: "2.1"),
+            .fieldTooNew(field: "Dynamic", introducedIn: "2.2", declared: "2.1"),
+            .invalidDynamic("Version"), .invalidExtra("_x"), .invalidRequiresPython(""), .multilineSummary,
+        ])
         do {
             try m.validate()
             Issue.record("invalid metadata accepted")
         } catch {
-            #expect(Set(error.problems) == [
-                .invalidName("-bad-"), .invalidVersion("one.two"), .repeatedField(field: "Name", count: 2),
-                .fieldTooNew(field: "License-Expression", introducedIn: "2.4", declared: "2.1"),
-                .fieldTooNew(field: "Dynamic", introducedIn: "2.2", declared: "2.1"),
-                .invalidDynamic("Version"), .invalidExtra("_x"), .invalidRequiresPython(""), .multilineSummary,
-            ])
-            #expect(error.description.contains("field 'License-Expression' needs Metadata-Version 2.4 or later, but the file declares 2.1"))
+            #expect(error.problems == [.invalidName("-bad-"), .invalidVersion("one.two")])
+            #expect(error.description == "invalid core metadata: Name '-bad-' is not a valid project name; Version 'one.two' is not a valid PEP 440 version")
         }
     }
 
-    @Test func requiresPythonMustBeASpecifierSet() {
-        #expect(throws: MetadataValidationError(problems: [.invalidRequiresPython(">=3.8,<<4")])) {
-            try Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.8,<<4\n").validate()
-        }
-        #expect(throws: Never.self) {
-            try Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.8, <4\n").validate()
+    /// Validates `text`, expecting acceptance, and returns the warnings.
+    static func warnings(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> [MetadataProblem] {
+        do {
+            return try parse(text).validate()
+        } catch {
+            Issue.record("refused: \(error)", sourceLocation: sourceLocation)
+            return []
         }
     }
 
-    @Test func missingAndUnknown() {
+    // MARK: Historical quirks that pip installs and PyPI serves: accepted, with warnings
+
+    @Test func metadataVersion20FromOldBdistWheel() {
+        // bdist_wheel before 0.31 wrote 2.0 with Provides-Extra and Description-Content-Type.
+        let w = Self.warnings("""
+            Metadata-Version: 2.0
+            Name: old-wheel
+            Version: 0.9.1
+            Summary: A wheel from 2017
+            Provides-Extra: tests
+            Requires-Dist: six (>=1.9)
+            Requires-Dist: pytest; extra == 'tests'
+            Description-Content-Type: text/x-rst
+
+            A body.
+            """)
+        #expect(w == [])
+    }
+
+    @Test(arguments: ["2.1", "2.2", "2.3"])
+    func licenseFileBelow24IsAWarning(_ declared: String) {
+        let w = Self.warnings("Metadata-Version: \(declared)\nName: lf\nVersion: 1.0\nLicense: MIT\nLicense-File: LICENSE\nLicense-File: NOTICE\n")
+        #expect(w == [.fieldTooNew(field: "License-File", introducedIn: "2.4", declared: declared)])
+        #expect(w[0].description == "field 'License-File' needs Metadata-Version 2.4 or later, but the file declares \(declared)")
+    }
+
+    @Test func descriptionContentTypeUnder12IsAWarning() {
+        let w = Self.warnings("Metadata-Version: 1.2\nName: future-like\nVersion: 0.18.2\nRequires-Python: >=2.6, !=3.0.*, !=3.1.*, !=3.2.*\nDescription-Content-Type: text/markdown\n")
+        #expect(w == [.fieldTooNew(field: "Description-Content-Type", introducedIn: "2.1", declared: "1.2")])
+    }
+
+    @Test func requiresAndProvidesOf10And11() {
+        #expect(Self.warnings("Metadata-Version: 1.1\nName: legacy\nVersion: 1.0\nRequires: os.path\nProvides: legacy\nObsoletes: oldlegacy\nClassifier: Programming Language :: Python\n") == [])
+        // 1.0 had neither; they are warned, not refused.
+        let w = Self.warnings("Metadata-Version: 1.0\nName: older\nVersion: 0.1\nRequires: string\nProvides: older\n")
+        #expect(w == [.fieldTooNew(field: "Requires", introducedIn: "1.1", declared: "1.0"),
+                      .fieldTooNew(field: "Provides", introducedIn: "1.1", declared: "1.0")])
+    }
+
+    @Test func foldedAndRepeatedHeaders() {
+        let m = Self.parse("""
+            Metadata-Version: 2.1
+            Name: folded
+            Version: 2.0
+            Summary: one line
+            License: Copyright (c) Someone
+                    All rights reserved.
+            Home-page: https://a.example
+            Home-page: https://b.example
+            Requires-Dist: a
+            Requires-Dist: b
+
+            """)
+        #expect(m.license == "Copyright (c) Someone\n        All rights reserved.")
+        #expect(m.requiresDist == ["a", "b"])
+        #expect((try? m.validate()) == [.repeatedField(field: "Home-page", count: 2)])
+    }
+
+    @Test func bodyDescription() {
+        let m = Self.parse("Metadata-Version: 2.1\nName: body\nVersion: 1\nDescription-Content-Type: text/markdown\n\n# Title\n\nText: with a colon.\n")
+        #expect(m.description == "# Title\n\nText: with a colon.\n")
+        #expect((try? m.validate()) == [])
+    }
+
+    @Test func licenseExpression24AndImportName25() {
+        #expect(Self.warnings("Metadata-Version: 2.4\nName: modern\nVersion: 3.0\nLicense-Expression: MIT OR Apache-2.0\nLicense-File: LICENSE\n") == [])
+        #expect(Self.warnings("Metadata-Version: 2.5\nName: newest\nVersion: 1.0\nImport-Name: newest\nImport-Name: newest.sub; private\nImport-Namespace: ns\n") == [])
+        #expect(Self.warnings("Metadata-Version: 2.4\nName: early\nVersion: 1.0\nImport-Name: early\n")
+            == [.fieldTooNew(field: "Import-Name", introducedIn: "2.5", declared: "2.4")])
+    }
+
+    @Test func unknownHigher2xIsAccepted() {
+        #expect(Self.warnings("Metadata-Version: 2.7\nName: future\nVersion: 1.0\nSome-New-Field: x\n") == [.unknownMetadataVersion("2.7")])
+        #expect(Self.warnings("Metadata-Version: 1.3\nName: odd\nVersion: 1.0\n") == [.unknownMetadataVersion("1.3")])
+    }
+
+    @Test func unparseableRequiresPythonIsWarnedAndNotAdvertised() {
+        let m = Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.6.*\n")
+        #expect((try? m.validate()) == [.invalidRequiresPython(">=3.6.*")])
+        #expect(m.usableRequiresPython == nil)
+        #expect(Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.8, <4\n").usableRequiresPython == ">=3.8, <4")
+    }
+
+    // MARK: What stays refused
+
+    @Test func missingUnsupportedAndMismatchedStayRefused() {
         #expect(throws: MetadataValidationError(problems: [.missingField("Metadata-Version"), .missingField("Name"), .missingField("Version")])) {
             try Self.parse("Summary: nothing else\n").validate()
         }
-        #expect(throws: MetadataValidationError(problems: [.unknownMetadataVersion("3.0")])) {
-            try Self.parse("Metadata-Version: 3.0\nName: a\nVersion: 1\n").validate()
+        #expect(throws: MetadataValidationError(problems: [.missingField("Version")])) {
+            try Self.parse("Metadata-Version: 2.1\nName: a\n").validate()
+        }
+        for bad in ["3.0", "10.1", "two", "2", "2.1.1", ""] {
+            #expect(throws: MetadataValidationError(problems: [.unsupportedMetadataVersion(bad)])) {
+                try Self.parse("Metadata-Version: \(bad)\nName: a\nVersion: 1\n").validate()
+            }
+        }
+        #expect(throws: MetadataValidationError(problems: [.invalidVersion("1.0-final-really")])) {
+            try Self.parse("Metadata-Version: 2.1\nName: a\nVersion: 1.0-final-really\n").validate()
         }
     }
 

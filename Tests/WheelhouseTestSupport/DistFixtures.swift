@@ -9,9 +9,12 @@ public enum DistFixtures {
     /// Writes a wheel (or, with `sdist`, an sdist) into `directory` and returns its URL.
     public static func make(
         _ name: String, _ version: String, in directory: URL,
-        requiresPython: String? = nil, requiresDist: [String] = [], sdist: Bool = false, payload: Int = 0
+        requiresPython: String? = nil, requiresDist: [String] = [], sdist: Bool = false, payload: Int = 0,
+        metadataVersion: String? = nil, headers: [String] = []
     ) async throws -> URL {
         var args = [script, directory.path, name, version]
+        if let metadataVersion { args += ["--metadata-version", metadataVersion] }
+        for header in headers { args += ["--header", header] }
         if let requiresPython { args += ["--requires-python", requiresPython] }
         for req in requiresDist { args += ["--requires-dist", req] }
         if sdist { args.append("--sdist") }

@@ -13,6 +13,8 @@ struct InspectedDistribution: Sendable {
     var requiresPython: String?
     /// The exact METADATA bytes of a wheel, served for PEP 658. Nil for sdists.
     var metadata: [UInt8]?
+    /// What is unusual about the metadata but does not refuse the file (see `MetadataProblem`).
+    var warnings: [String] = []
 }
 
 /// Parses the filename and verifies the archive (every RECORD hash, hostile entries, limits,
@@ -49,7 +51,8 @@ func inspectDistribution(
         version: parsed.version.description,
         packageType: parsed.packageType,
         pythonTag: parsed.pythonTag,
-        requiresPython: metadata.requiresPython,
-        metadata: served
+        requiresPython: metadata.usableRequiresPython,
+        metadata: served,
+        warnings: metadata.problems().filter { !$0.isError }.map(\.description)
     )
 }

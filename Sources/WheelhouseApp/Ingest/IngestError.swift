@@ -62,4 +62,6 @@ public struct IngestOutcome: Sendable, Equatable, Codable {
     public var version: String
     public var sha256: String
     public var size: Int64
+    /// What is unusual about the file's metadata; the file was accepted all the same.
+    public var warnings: [String] = []
 }

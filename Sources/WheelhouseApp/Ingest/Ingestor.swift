@@ -314,7 +314,8 @@ public struct Ingestor: Sendable {
     func outcome(_ item: Prepared, _ status: IngestOutcome.Status) -> IngestOutcome {
         IngestOutcome(
             status: status, project: item.inspected.project, filename: item.candidate.filename,
-            version: item.inspected.version, sha256: item.digest.sha256, size: item.digest.size)
+            version: item.inspected.version, sha256: item.digest.sha256, size: item.digest.size,
+            warnings: item.inspected.warnings)
     }
 
     func recordConflict(_ item: Prepared, _ error: any Error) -> IngestError {

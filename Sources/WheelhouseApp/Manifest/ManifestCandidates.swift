@@ -15,10 +15,14 @@ public struct StoreWheel: Sendable, Hashable {
     public var requiresDist: [String]
     /// PEP 592: chosen only when a requirement pins its version with `==`.
     public var yanked: Bool
+    /// The file's sha256 (hex) as its record keeps it.
+    public var sha256: String
 
     public init(
-        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false
+        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false,
+        sha256: String = ""
     ) {
+        self.sha256 = sha256
         self.project = project
         self.filename = filename
         self.version = version
@@ -75,8 +79,8 @@ public struct ManifestCandidates: Sendable {
             out.append(
                 StoreWheel(
                     project: project, filename: file.filename, version: file.version,
-                    requiresPython: file.requiresPython ?? metadata.requiresPython,
-                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked))
+                    requiresPython: file.requiresPython ?? metadata.usableRequiresPython,
+                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked, sha256: file.sha256))
         }
         return out
     }

@@ -10,6 +10,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURIBase(String)
     /// A root requirement could not be read.
     case invalidRequirement(String, source: String, message: String)
+    /// A requirements file that cannot be used (the message names the file and line).
+    case invalidRequirementsFile(String)
+    /// Hash-checking: the selected wheel's sha256 is not among its requirement's `--hash` values.
+    case hashMismatch(project: String, filename: String, sha256: String)
     /// Wheels whose recorded metadata cannot be read (every problem, one a line).
     case invalidMetadata([String])
     /// No consistent set of wheels exists in the store; `message` says which requirement of
@@ -34,6 +38,11 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             "--uri-base must be s3://bucket or s3://bucket/prefix, not '\(value)'"
         case .invalidRequirement(let line, let source, let message):
             "\(source): cannot read the requirement '\(line)': \(message)"
+        case .invalidRequirementsFile(let message):
+            message
+        case .hashMismatch(let project, let filename, let sha256):
+            "\(filename) (project \(project)) was selected, but its sha256 \(sha256) is not among the requirement's "
+                + "--hash values: the store's file is not the one the requirements file was locked against; nothing was written"
         case .invalidMetadata(let problems):
             "the store has wheels whose metadata cannot be read, so their dependencies are unknown:\n  "
                 + problems.joined(separator: "\n  ")

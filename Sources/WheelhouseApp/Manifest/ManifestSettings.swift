@@ -31,6 +31,10 @@ public struct ManifestSettings: Sendable {
     public var uriBase: String?
     public var bundle: Bool
     public var parameterDescription: String?
+    /// pip-style constraints (`-c` files): versions outside them are never selected.
+    public var constraints: [Requirement] = []
+    /// Hash-checking: normalized project → the sha256 digests its selected wheel must have.
+    public var allowedSHA256: [String: Set<String>] = [:]
 
     public init(
         target: ManifestTarget, roots: [Requirement]? = nil, region: String? = nil, uriBase: String? = nil, bundle: Bool = false,
@@ -44,58 +48,48 @@ public struct ManifestSettings: Sendable {
         self.parameterDescription = parameterDescription
     }
 
-    /// The roots named by `SPEC` arguments and a requirements file (`-r`-style: one
-    /// requirement a line, `#` comments, `\` continuations; pip options are refused, as they
-    /// mean nothing to a store). Nil when neither gives any: every project is a root.
+    /// The roots named by `SPEC` arguments and a requirements file. Nil when neither gives
+    /// any: every project is a root.
     public static func roots(specs: [String], requirementsFile: URL?) throws -> [Requirement]? {
-        var roots: [Requirement] = []
-        for spec in specs {
-            do {
-                roots.append(try Requirement(spec))
-            } catch {
-                throw ManifestError.invalidRequirement(spec, source: "argument", message: error.description)
-            }
-        }
-        if let requirementsFile {
-            let text: String
-            do {
-                text = try String(contentsOf: requirementsFile, encoding: .utf8)
-            } catch {
-                throw ManifestError.invalidRequirement(
-                    requirementsFile.path, source: "--requirements", message: "cannot read the file: \(error.localizedDescription)")
-            }
-            var logical = ""
-            var lineNumber = 0
-            var startLine = 1
-            for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                lineNumber += 1
-                if logical.isEmpty { startLine = lineNumber }
-                var line = String(raw).trimmingCharacters(in: .whitespaces)
-                if line.hasSuffix("\\") {
-                    line.removeLast()
-                    logical += line
-                    continue
-                }
-                logical += line
-                defer { logical = "" }
-                // pip: a comment starts at `#` at the line start or after whitespace.
-                if let hash = logical.range(of: " #") { logical = String(logical[..<hash.lowerBound]) }
-                if logical.hasPrefix("#") { continue }
-                let requirement = logical.trimmingCharacters(in: .whitespaces)
-                if requirement.isEmpty { continue }
-                let source = "\(requirementsFile.path), line \(startLine)"
-                if requirement.hasPrefix("-") {
-                    throw ManifestError.invalidRequirement(
-                        requirement, source: source, message: "pip options are not supported here; list requirements only")
-                }
+        try Roots.read(specs: specs, requirementsFile: requirementsFile).requirements
+    }
+
+    /// What `SPEC` arguments and a requirements file select: the roots, pip-style constraints,
+    /// the sha256 digests hashed lines allow, and notes about options that were ignored.
+    public struct Roots: Sendable {
+        /// Nil: every project of the store is a root.
+        public var requirements: [Requirement]?
+        public var constraints: [Requirement] = []
+        /// Normalized project → allowed sha256 hex digests (`--hash=sha256:` options).
+        public var allowedSHA256: [String: Set<String>] = [:]
+        public var notes: [String] = []
+
+        /// Reads `specs` and the requirements file (`pip-compile`/`uv pip compile` output
+        /// included: hashes, continuations, `-r`/`-c` includes; index options ignored).
+        public static func read(specs: [String], requirementsFile: URL?) throws -> Roots {
+            var roots: [Requirement] = []
+            for spec in specs {
                 do {
-                    roots.append(try Requirement(requirement))
+                    roots.append(try Requirement(spec))
                 } catch {
-                    throw ManifestError.invalidRequirement(requirement, source: source, message: error.description)
+                    throw ManifestError.invalidRequirement(spec, source: "argument", message: error.description)
                 }
             }
+            guard let requirementsFile else { return Roots(requirements: roots.isEmpty ? nil : roots) }
+            let file: RequirementsFile
+            do {
+                file = try RequirementsFile.parse(path: requirementsFile.path) { path in
+                    try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+                }
+            } catch {
+                throw ManifestError.invalidRequirementsFile(error.description)
+            }
+            return Roots(
+                requirements: roots + file.requirements.map(\.requirement),
+                constraints: file.constraints.map(\.requirement),
+                allowedSHA256: file.allowedSHA256,
+                notes: file.ignoredOptionsNote.map { [$0] } ?? [])
         }
-        return roots.isEmpty && requirementsFile == nil ? nil : roots
     }
 
     /// The `s3://` base for a store: its own bucket and prefix, or `uriBase`. A local store
@@ -124,7 +118,7 @@ public struct ManifestSettings: Sendable {
         let base = try resolvedURIBase(for: location)
         return ManifestPublisher(
             store: store, ssm: try ssmClient(for: location, environment: environment), uriBase: base,
-            selector: try ResolverSelector(target: target, roots: roots), parameterDescription: parameterDescription,
+            selector: try ResolverSelector(target: target, roots: roots, constraints: constraints, allowedSHA256: allowedSHA256), parameterDescription: parameterDescription,
             tags: ["managed-by": "wheelhouse", "wheelhouse:uri-base": String(base.prefix(256))], bundle: bundle)
     }
 }

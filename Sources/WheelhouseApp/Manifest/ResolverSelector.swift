@@ -6,8 +6,17 @@ struct ResolverSelector: ManifestSelector {
     let environment: TargetEnvironment
     /// Nil: every project of the store is a root.
     let roots: [Requirement]?
+    /// pip-style constraints: releases outside them are not candidates.
+    var constraints: [Requirement] = []
+    /// Hash-checking: normalized project → allowed sha256 digests of its selected wheel.
+    var allowedSHA256: [String: Set<String>] = [:]
 
-    init(target: ManifestTarget, roots: [Requirement]?) throws {
+    init(
+        target: ManifestTarget, roots: [Requirement]?, constraints: [Requirement] = [],
+        allowedSHA256: [String: Set<String>] = [:]
+    ) throws {
+        self.constraints = constraints
+        self.allowedSHA256 = allowedSHA256
         switch target {
         case .glue(let version): environment = try TargetEnvironment.glue(version)
         case .python(let version, let platforms): environment = try TargetEnvironment(python: version, platforms: platforms)
@@ -47,6 +56,13 @@ struct ResolverSelector: ManifestSelector {
                     problems.append("\(wheel.filename): Requires-Python '\(text)': \(error)")
                 }
             }
+            // A constraint that applies on the target and excludes this version removes it.
+            if constraints.contains(where: { constraint in
+                constraint.name == name && !constraint.specifier.contains(version, prereleases: true)
+                    && (constraint.marker.map { $0.evaluate(environment.markerEnvironment) } ?? true)
+            }) {
+                continue
+            }
             releases[name, default: [:]][version, default: []].append(
                 ResolverFile(
                     filename: wheel.filename, requiresPython: requiresPython, yanked: wheel.yanked, requiresDist: requiresDist))
@@ -69,6 +85,11 @@ struct ResolverSelector: ManifestSelector {
             throw .unresolvable(message: error.description)
         }
         let selected = resolution.selected.compactMap { byFile[$0.project.normalized + "/" + $0.file.filename] }
+        for wheel in selected {
+            if let allowed = allowedSHA256[wheel.project], !allowed.contains(wheel.sha256) {
+                throw .hashMismatch(project: wheel.project, filename: wheel.filename, sha256: wheel.sha256)
+            }
+        }
         return ManifestSelection(wheels: selected, notes: resolution.skipped.map(\.description))
     }
 }

@@ -15,6 +15,7 @@ public func buildApplication(
     let router = buildRouter(configuration: configuration, store: store, logger: logger, onIngest: onIngest)
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ReasonPhraseInstaller()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheelhouse"),
         logger: logger
     )

@@ -95,18 +95,22 @@ struct UploadController: Sendable {
         metrics.uploadSucceeded(bytes: outcome.size)
         context.logger.info(
             "upload \(outcome.status.rawValue)",
-            metadata: ["project": "\(outcome.project)", "filename": "\(outcome.filename)", "sha256": "\(outcome.sha256)"])
+            metadata: ["project": "\(outcome.project)", "filename": "\(outcome.filename)", "sha256": "\(outcome.sha256)"]
+                .merging(outcome.warnings.isEmpty ? [:] : ["warnings": "\(outcome.warnings.joined(separator: "; "))"]) { a, _ in a })
+        // Warnings follow the first line, one `warning: ` line each (twine shows the body with --verbose).
+        let body = (outcome.status == .added ? "OK\n" : "OK (identical file already present)\n")
+            + outcome.warnings.map { "warning: \($0)\n" }.joined()
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: outcome.status == .added ? "OK\n" : "OK (identical file already present)\n")))
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// A failure with the message both in the status line (what twine prints) and in the body.
     static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let reason = String(message.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 }.prefix(300).map(Character.init))
+        let reason = ReasonPhrase.sanitized(message)
         return Response(
             status: HTTPResponse.Status(code: status.code, reasonPhrase: reason),
-            headers: [.contentType: "text/plain; charset=utf-8"],
+            headers: [.contentType: "text/plain; charset=utf-8", ReasonPhrase.field: reason],
             body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 

@@ -144,7 +144,9 @@ def bad(out):
     write_wheel(wheel_path("missing_wheel_file"), files[:3])
     write_wheel(wheel_path("name_mismatch"), good_files(name="other_pkg"))
     write_wheel(wheel_path("version_mismatch"), good_files(version="2.0"))
-    write_wheel(wheel_path("invalid_metadata"), good_files(extra="License-Expression: MIT\n"))
+    write_wheel(wheel_path("invalid_metadata"),
+                [(n, b"Metadata-Version: 3.0\nName: demo_pkg\nVersion: 1.0\n" if n.endswith("/METADATA") else d)
+                 for n, d in files])
     write_wheel(wheel_path("dist_info_mismatch", f"{NAME}-{VERSION}-py3-none-any.whl"),
                 good_files(dist_info="demo_pkg-9.9.dist-info"), dist_info="demo_pkg-9.9.dist-info")
     write_wheel(wheel_path("wheel_version_2"),
