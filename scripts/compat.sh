@@ -70,6 +70,6 @@ for r in refused:
     print(f"REFUSED {r['path'].rsplit('/', 1)[-1]}: {r.get('error')}")
 PY
 verify=0
-"$BIN" verify --store "$STORE" >/dev/null || verify=$?
-[ "$verify" -eq 0 ] || echo "compat: verify reported problems"
+"$BIN" verify --store "$STORE" >/dev/null 2>&1 || verify=$?
+if [ "$verify" -eq 0 ]; then echo "verify: the store is consistent"; else echo "compat: verify reported problems"; fi
 [ "$status" -eq 0 ] && [ "$verify" -eq 0 ]
