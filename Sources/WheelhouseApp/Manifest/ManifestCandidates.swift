@@ -15,9 +15,13 @@ public struct StoreWheel: Sendable, Hashable {
     public var requiresDist: [String]
     /// PEP 592: chosen only when a requirement pins its version with `==`.
     public var yanked: Bool
+    /// The file's sha256 (hex) and size as the project record has them.
+    public var sha256: String?
+    public var size: Int64?
 
     public init(
-        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false
+        project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false,
+        sha256: String? = nil, size: Int64? = nil
     ) {
         self.project = project
         self.filename = filename
@@ -25,6 +29,8 @@ public struct StoreWheel: Sendable, Hashable {
         self.requiresPython = requiresPython
         self.requiresDist = requiresDist
         self.yanked = yanked
+        self.sha256 = sha256
+        self.size = size
     }
 
     /// `packages/{project}/{filename}`.
@@ -76,7 +82,7 @@ public struct ManifestCandidates: Sendable {
                 StoreWheel(
                     project: project, filename: file.filename, version: file.version,
                     requiresPython: file.requiresPython ?? metadata.requiresPython,
-                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked))
+                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked, sha256: file.sha256, size: file.size))
         }
         return out
     }
