@@ -188,9 +188,12 @@ struct GlueRuntimeEndToEndTests {
         let flipped = String(sha.prefix(63)) + (sha.hasSuffix("0") ? "1" : "0")
         let tamperedKey = "\(harness.prefix)/tampered/reqs.txt"
         try await harness.s3.putObject(bucket: harness.bucket, key: tamperedKey, data: Data(text.replacingOccurrences(of: sha, with: flipped).utf8))
-        await #expect(throws: ProcessFailure.self) {
+        do {
             _ = try await ManifestFixtures.glueOracle(
                 endpoint: harness.moto.endpoint, value: "s3://\(harness.bucket)/\(tamperedKey)", glue: "5.0")
+            Issue.record("pip installed a requirements file with a wrong hash")
+        } catch let failure as ProcessFailure {
+            #expect(failure.result.stderrText.contains("DO NOT MATCH THE HASHES"), "\(failure.result.stderrText)")
         }
 
         let args = try await harness.wheelhouse(["manifest", "glue-args", "--store", harness.store, "--parameter", parameter, "--json"])
@@ -213,5 +216,48 @@ struct GlueRuntimeEndToEndTests {
         let unyank = try await harness.wheelhouse(["unyank", "--store", harness.store, "tool", "2.0", "--manifest-parameter", parameter])
         #expect(unyank.succeeded, "\(unyank.stderrText)")
         #expect(try await harness.ssm.getParameter(name: parameter).value.hasSuffix("tool-2.0-py3-none-any.whl"))
+    }
+
+    @Test func uploadRefusesWheelsNoRequiredTargetInstalls() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-require-target")
+        let dists = work.appendingPathComponent("dists")
+        try FileManager.default.createDirectory(at: dists, withIntermediateDirectories: true)
+        _ = try await ManifestFixtures.wheel("mac", "1.0", tag: "cp311-cp311-macosx_11_0_arm64", in: dists)
+        _ = try await ManifestFixtures.wheel("newglibc", "1.0", tag: "cp311-cp311-manylinux_2_39_x86_64", in: dists)
+        _ = try await ManifestFixtures.wheel("py310", "1.0", tag: "cp310-cp310-manylinux2014_x86_64", in: dists)
+        _ = try await ManifestFixtures.wheel("needs312", "1.0", in: dists, requiresPython: ">=3.12")
+        _ = try await ManifestFixtures.wheel("fine", "1.0", tag: "cp311-cp311-manylinux_2_28_x86_64", in: dists)
+        _ = try await ManifestFixtures.wheel("pure", "1.0", in: dists)
+        let store = work.appendingPathComponent("store")
+        let upload = try await ProcessRunner.run(
+            Products.wheelhouse, ["upload", "--store", store.path, "--require-target", "glue-5.0", "--json", dists.path])
+        #expect(upload.status == 1)
+        let results = try JSONSerialization.jsonObject(with: upload.stdout) as? [[String: Any]] ?? []
+        var byName: [String: (status: String, error: String)] = [:]
+        for result in results {
+            let name = URL(fileURLWithPath: result["path"] as? String ?? "").lastPathComponent
+            byName[String(name.prefix { $0 != "-" })] = (result["status"] as? String ?? "", result["error"] as? String ?? "")
+        }
+        #expect(byName["fine"]?.status == "added" && byName["pure"]?.status == "added")
+        #expect(byName["mac"]?.error.contains("glue-5.0: it is built for macosx_11_0_arm64") == true, "\(byName)")
+        #expect(byName["newglibc"]?.error.contains("needs glibc 2.39 or newer") == true, "\(byName)")
+        #expect(byName["py310"]?.error.contains("built for cp310-cp310") == true, "\(byName)")
+        #expect(byName["needs312"]?.error.contains("requires Python >=3.12") == true, "\(byName)")
+        let listed = try await ProcessRunner.run(Products.wheelhouse, ["list", "--store", store.path])
+        #expect(listed.stdoutText.contains("fine") && !listed.stdoutText.contains("mac") && !listed.stdoutText.contains("py310"))
+
+        // Either runtime will do: the 3.10 wheel fits Glue 4.0.
+        let either = try await ProcessRunner.run(
+            Products.wheelhouse,
+            ["upload", "--store", store.path, "--require-target", "glue-4.0", "--require-target", "glue-5.0",
+             dists.appendingPathComponent("py310-1.0-cp310-cp310-manylinux2014_x86_64.whl").path])
+        #expect(either.succeeded, "\(either.stderrText)")
+        let python = try await ProcessRunner.run(
+            Products.wheelhouse,
+            ["upload", "--store", store.path, "--require-target", "python-3.11:macosx_12_0_arm64",
+             dists.appendingPathComponent("mac-1.0-cp311-cp311-macosx_11_0_arm64.whl").path])
+        #expect(python.succeeded, "\(python.stderrText)")
+        let bad = try await ProcessRunner.run(Products.wheelhouse, ["upload", "--store", store.path, "--require-target", "glue-9.9", dists.path])
+        #expect(bad.status == 64 && bad.stderrText.contains("glue-9.9"), "\(bad.stderrText)")
     }
 }
