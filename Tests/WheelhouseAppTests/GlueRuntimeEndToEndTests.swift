@@ -260,4 +260,55 @@ struct GlueRuntimeEndToEndTests {
         let bad = try await ProcessRunner.run(Products.wheelhouse, ["upload", "--store", store.path, "--require-target", "glue-9.9", dists.path])
         #expect(bad.status == 64 && bad.stderrText.contains("glue-9.9"), "\(bad.stderrText)")
     }
+
+    @Test func lockIsAPylockUvInstallsFromTheServer() async throws {
+        let harness = try await Harness.make("pylock")
+        try await pandasStore(harness)
+        let server = try await ServerProcess.start(storeURL: harness.store, environment: harness.environment)
+        defer { Task { await server.stop() } }
+        let lock = harness.work.appendingPathComponent("pylock.toml")
+        let result = try await harness.wheelhouse(
+            ["manifest", "lock", "--store", harness.store, "--out", lock.path, "--index-url", server.indexURL, "--glue-version", "5.0",
+             "--upgrade-preinstalled", "pandas", "newapp"])
+        #expect(result.succeeded, "\(result.stderrText)")
+        #expect(result.stdoutText.contains("preinstalled: numpy 1.26.4 kept"), "\(result.stdoutText)")
+        let text = try String(contentsOf: lock, encoding: .utf8)
+        #expect(text.contains("lock-version = \"1.0\""))
+        #expect(text.contains("environments = [\"python_version == '3.11' and sys_platform == 'linux' and platform_machine == 'x86_64' and implementation_name == 'cpython'\"]"), "\(text)")
+        #expect(text.contains("url = \"\(server.baseURL)/packages/pandas/pandas-2.3.3-py3-none-any.whl\""), "\(text)")
+        #expect(text.contains("# Not locked, preinstalled in the runtime: numpy==1.26.4"))
+
+        // packaging's PEP 751 support reads and validates it, and selects both wheels for this interpreter.
+        let validate = try runPython(
+            script: """
+                import sys, tomllib, json
+                from packaging.pylock import Pylock
+                with open(sys.argv[1], "rb") as f:
+                    lock = Pylock.from_dict(tomllib.load(f))
+                lock.validate()
+                print(json.dumps(sorted(f"{p.name}=={p.version}" for p, _ in lock.select())))
+                """,
+            args: [lock.path])
+        #expect(validate.status == 0, "\(String(decoding: validate.stderr, as: UTF8.self))")
+        #expect(try JSONSerialization.jsonObject(with: validate.stdout) as? [String] == ["newapp==1.0", "pandas==2.3.3"])
+
+        // uv installs exactly the locked wheels from the running server (numpy is Glue's own, not locked).
+        let venv = harness.work.appendingPathComponent("venv")
+        let uv = Products.venvTool("uv")
+        let created = try await ProcessRunner.run(uv, ["venv", "--python", TestSupport.python, venv.path])
+        #expect(created.succeeded, "\(created.stderrText)")
+        let install = try await ProcessRunner.run(
+            uv, ["pip", "install", "--python", venv.appendingPathComponent("bin/python").path, "--no-cache", "-r", lock.path])
+        #expect(install.succeeded, "\(install.stdoutText)\(install.stderrText)")
+        let listed = try await ProcessRunner.run(uv, ["pip", "list", "--python", venv.appendingPathComponent("bin/python").path, "--format", "json"])
+        let installed = (try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")==\($0["version"] ?? "")" }
+        #expect(installed.sorted() == ["newapp==1.0", "pandas==2.3.3"], "\(listed.stdoutText)\(listed.stderrText)")
+
+        // A lock needs the server and the PEP 751 name.
+        let noIndex = try await harness.wheelhouse(["manifest", "lock", "--store", harness.store, "--out", lock.path])
+        #expect(noIndex.status == 64 && noIndex.stderrText.contains("--index-url"))
+        let badName = try await harness.wheelhouse(
+            ["manifest", "lock", "--store", harness.store, "--out", harness.work.appendingPathComponent("lock.toml").path, "--index-url", server.indexURL])
+        #expect(badName.status == 64 && badName.stderrText.contains("pylock"), "\(badName.stderrText)")
+    }
 }

@@ -137,6 +137,19 @@ public struct ManifestSettings: Sendable {
         self.parameterDescription = parameterDescription
     }
 
+    /// The selection as a PEP 751 lock file naming `indexURL`'s server (`manifest lock`).
+    public func lock(store: any BlobStore) async throws -> (lock: ManifestLock, selection: ManifestSelection) {
+        guard let indexURL else { throw ManifestError.needsIndexURL }
+        let selector = try ResolverSelector(target: target, roots: roots, preinstalled: preinstalled)
+        let selection = try selector.select(from: try await ManifestCandidates(store: store).load())
+        guard !selection.wheels.isEmpty else {
+            throw ManifestError.emptySelection(
+                reason: "no wheel in \(store.displayName) fits \(selector.targetDescription)"
+                    + (selection.notes.isEmpty ? "" : " (" + selection.notes.joined(separator: "; ") + ")"))
+        }
+        return (try ManifestLock(selection: selection, target: selector.environment, indexURL: indexURL), selection)
+    }
+
     /// The resolver-backed selector for these settings.
     public func selector() throws -> any ManifestSelector {
         try ResolverSelector(target: target, roots: roots, preinstalled: preinstalled)
