@@ -6,12 +6,20 @@
 /// fewest remaining candidates (a project with none fails at once), its candidates tried
 /// newest first; a requirement that a chosen release or no release can meet abandons the
 /// latest choice. Deterministic: the same store and roots give the same answer.
+///
+/// What the runtime already has (`InstalledSet`, a Glue profile's preinstalled libraries)
+/// counts as a release with nothing to ship: a requirement it satisfies selects nothing, and
+/// one it does not satisfy fails by name unless the library may be replaced, in which case
+/// the installed version is one more candidate among the store's, tried in version order.
 public struct Resolver: Sendable {
     public let target: TargetEnvironment
     /// Attempts (a release tried for a project) before giving up.
     public var stepLimit = 100_000
     /// Each project's releases newest first, with the file the target would install.
     let options: [ProjectName: [Option]]
+    /// The projects the store has releases of (default mode's roots).
+    let storeProjects: Set<ProjectName>
+    public let installed: InstalledSet?
 
     /// A release and the file chosen for the target, or why none suits it.
     struct Option: Sendable {
@@ -22,15 +30,38 @@ public struct Resolver: Sendable {
         /// The version as written, for `===` (computed once: matching is the hot path).
         let versionText: String
 
+        /// The runtime's own installed copy: nothing to ship, no dependencies to follow.
+        var preinstalled = false
+
         var version: Version { release.version }
         var yanked: Bool { file?.yanked ?? false }
+        /// A release the target can have: a compatible wheel, or already installed.
+        var usable: Bool { file != nil || preinstalled }
     }
 
-    public init(target: TargetEnvironment, releases: [ProjectName: [ResolverRelease]]) {
+    /// `installed`: what the runtime has before anything is shipped; nil resolves as if
+    /// nothing were installed.
+    public init(target: TargetEnvironment, releases: [ProjectName: [ResolverRelease]], installed: InstalledSet? = nil) {
         self.target = target
+        self.installed = installed
         var options: [ProjectName: [Option]] = [:]
         for (project, list) in releases {
             options[project] = list.sorted { $0.version > $1.version }.map { Self.option($0, target: target) }
+        }
+        self.storeProjects = Set(options.keys)
+        for (project, version) in installed?.versions ?? [:] {
+            let own = Option(
+                release: ResolverRelease(project: project, version: version, files: []), file: nil, wheel: nil, unusable: nil,
+                versionText: version.description, preinstalled: true)
+            if installed?.isUpgradable(project) == true {
+                // The store's releases and the installed one, newest first; the same version
+                // is not shipped again.
+                let store = (options[project] ?? []).filter { $0.version != version }
+                let index = store.firstIndex { $0.version < version } ?? store.count
+                options[project] = Array(store[..<index]) + [own] + Array(store[index...])
+            } else {
+                options[project] = [own]
+            }
         }
         self.options = options
     }
@@ -64,21 +95,91 @@ public struct Resolver: Sendable {
         return Option(release: release, file: nil, wheel: nil, unusable: reason, versionText: release.version.description)
     }
 
+    /// Whether `project` is the runtime's own and may not be replaced.
+    private func isPinnedInstalled(_ project: ProjectName) -> Bool {
+        guard let installed, installed.versions[project] != nil else { return false }
+        return !installed.isUpgradable(project)
+    }
+
     // MARK: Entry points
 
     /// Resolves the PEP 508 `roots` (markers evaluated for the target).
+    /// When several roots cannot be met even on their own, the error names each of them (one
+    /// conflict each), not only the first the search ran into.
     public func resolve(roots: [Requirement]) throws(ResolutionError) -> Resolution {
         let constraints = roots.map { ResolverConstraint($0, from: .root) }
-        return try search(roots: constraints, skipped: [])
+        do {
+            return try search(roots: constraints, skipped: [])
+        } catch {
+            guard constraints.count > 1 else { throw error }
+            var unmet: [ResolutionConflict] = []
+            for root in constraints {
+                do {
+                    _ = try search(roots: [root], skipped: [])
+                } catch let alone {
+                    if let first = alone.conflicts.first { unmet.append(first) }
+                }
+            }
+            guard unmet.count > 1 else { throw error }
+            throw ResolutionError(target: target.description, conflicts: unmet, stepLimit: nil, eachRequirement: true)
+        }
     }
 
     /// Every project in the store is a root, without a specifier. A project none of whose
-    /// releases can be installed on the target is left out and reported, unless a chosen
-    /// release requires it (then resolution fails and says why).
+    /// releases can be installed on the target is left out and reported (`skipped`), unless
+    /// a chosen release requires it. When the whole store does not resolve, the projects that
+    /// cannot be resolved are left out and reported (`leftOut`), so one bad upload does not
+    /// stop the rest from being published: first each project that fails on its own, then,
+    /// if the others still conflict, each that breaks the set when added in name order.
     public func resolveAll() throws(ResolutionError) -> Resolution {
+        let (roots, skipped) = defaultRoots()
+        do {
+            return try search(roots: roots, skipped: skipped)
+        } catch {
+            return try resolveLeavingOut(roots: roots, skipped: skipped)
+        }
+    }
+
+    private func resolveLeavingOut(roots: [ResolverConstraint], skipped: [SkippedProject]) throws(ResolutionError) -> Resolution {
+        var leftOut: [LeftOutProject] = []
+        var alone: [ResolverConstraint] = []
+        for root in roots {
+            do {
+                _ = try search(roots: [root], skipped: [])
+                alone.append(root)
+            } catch {
+                leftOut.append(LeftOutProject(project: root.requirement.name, reason: Self.reason(error)))
+            }
+        }
+        if let resolution = try? search(roots: alone, skipped: skipped) {
+            return resolution.leavingOut(leftOut)
+        }
+        var accepted: [ResolverConstraint] = []
+        for root in alone {
+            do {
+                _ = try search(roots: accepted + [root], skipped: [])
+                accepted.append(root)
+            } catch {
+                leftOut.append(
+                    LeftOutProject(
+                        project: root.requirement.name, reason: "conflicts with the projects before it: " + Self.reason(error)))
+            }
+        }
+        let resolution = try search(roots: accepted, skipped: skipped)
+        return resolution.leavingOut(leftOut.sorted { $0.project < $1.project })
+    }
+
+    /// The conflicts of a failed resolution, without the target.
+    private static func reason(_ error: ResolutionError) -> String {
+        if error.stepLimit != nil || error.conflicts.isEmpty { return error.description }
+        return error.conflicts.prefix(3).map(\.description).joined(separator: "; ")
+            + (error.conflicts.count > 3 ? "; and \(error.conflicts.count - 3) more" : "")
+    }
+
+    private func defaultRoots() -> (roots: [ResolverConstraint], skipped: [SkippedProject]) {
         var roots: [ResolverConstraint] = []
         var skipped: [SkippedProject] = []
-        for project in options.keys.sorted() {
+        for project in storeProjects.sorted() {
             // Installable, and not only yanked releases: one a root without a pin could choose.
             if !preferred(options[project] ?? [], []).contains(true) {
                 skipped.append(SkippedProject(project: project, releases: explain(project, constraints: [])))
@@ -86,7 +187,7 @@ public struct Resolver: Sendable {
                 roots.append(ResolverConstraint(requirement, from: .root))
             }
         }
-        return try search(roots: roots, skipped: skipped)
+        return (roots, skipped)
     }
 
     // MARK: Search
@@ -216,6 +317,9 @@ public struct Resolver: Sendable {
         if let chosen = state.chosen[project] {
             let version = projectOptions[chosen.index].version
             guard constraint.requirement.specifier.contains(version, prereleases: true) else {
+                if isPinnedInstalled(project), let installed {
+                    return .preinstalled(constraint, runtime: installed.runtime, installed: version)
+                }
                 return .chosenExcluded(constraint, chosen: version, chosenFor: others)
             }
             let newExtras = Set(constraint.requirement.extras).subtracting(chosen.extras)
@@ -227,6 +331,9 @@ public struct Resolver: Sendable {
         let candidates = candidates(for: project, constraints: constraints)
         state.open[project] = candidates
         if candidates.isEmpty {
+            if isPinnedInstalled(project), let installed, let version = installed.versions[project] {
+                return .preinstalled(constraint, runtime: installed.runtime, installed: version)
+            }
             return .unsatisfiable(
                 constraint, others: others, project: projectOptions[0].release.project,
                 releases: explain(project, constraints: constraints))
@@ -241,7 +348,7 @@ public struct Resolver: Sendable {
         guard let projectOptions = options[project] else { return [] }
         let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
         let matching = projectOptions.indices.filter {
-            projectOptions[$0].file != nil && Self.matches(projectOptions[$0], specifiers)
+            projectOptions[$0].usable && Self.matches(projectOptions[$0], specifiers)
         }
         let preferred = preferred(projectOptions, specifiers)
         return matching.filter { preferred[$0] } + matching.filter { !preferred[$0] }
@@ -252,7 +359,7 @@ public struct Resolver: Sendable {
     /// satisfies them (PEP 440; `SpecifierSet.filter`'s rule).
     private func preferred(_ projectOptions: [Option], _ specifiers: [Specifier]) -> [Bool] {
         let accepted = projectOptions.map { option in
-            option.file != nil && (!option.yanked || Self.isPinned(option, specifiers)) && Self.matches(option, specifiers)
+            option.usable && (!option.yanked || Self.isPinned(option, specifiers)) && Self.matches(option, specifiers)
         }
         if SpecifierSet(specifiers).impliesPrereleases == true { return accepted }
         let finals = zip(projectOptions, accepted).map { $1 && !$0.version.isPrerelease }
@@ -281,6 +388,9 @@ public struct Resolver: Sendable {
             let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
             if !preferred(projectOptions, specifiers)[chosen.index], let first = constraints.first
             {
+                if isPinnedInstalled(project), let installed {
+                    return .preinstalled(first, runtime: installed.runtime, installed: projectOptions[chosen.index].version)
+                }
                 return .unsatisfiable(
                     first, others: Array(constraints.dropFirst()), project: projectOptions[0].release.project,
                     releases: explain(project, constraints: constraints))
@@ -309,17 +419,24 @@ public struct Resolver: Sendable {
 
     private func resolution(_ state: State, skipped: [SkippedProject]) -> Resolution {
         var selected: [Resolution.Selection] = []
+        var preinstalled: [PreinstalledOutcome] = []
         for (project, chosen) in state.chosen.sorted(by: { $0.key < $1.key }) {
-            guard let option = options[project]?[chosen.index], let file = option.file, let wheel = option.wheel else {
-                continue
+            guard let option = options[project]?[chosen.index] else { continue }
+            if let installedVersion = installed?.versions[project] {
+                preinstalled.append(PreinstalledOutcome(
+                    project: option.release.project, installed: installedVersion,
+                    shipped: option.preinstalled ? nil : option.version,
+                    requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
             }
+            guard let file = option.file, let wheel = option.wheel else { continue }
             selected.append(Resolution.Selection(
                 project: option.release.project, version: option.version, file: file, wheel: wheel,
                 extras: chosen.extras.sorted(),
                 requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
         }
         let chosenProjects = Set(state.chosen.keys)
-        return Resolution(selected: selected, skipped: skipped.filter { !chosenProjects.contains($0.project) })
+        return Resolution(
+            selected: selected, skipped: skipped.filter { !chosenProjects.contains($0.project) }, preinstalled: preinstalled)
     }
 
     private static func unique(_ sources: [RequirementSource]) -> [RequirementSource] {

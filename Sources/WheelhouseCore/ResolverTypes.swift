@@ -87,6 +87,8 @@ public enum ResolutionConflict: Sendable, Hashable, CustomStringConvertible {
     case unsatisfiable(ResolverConstraint, others: [ResolverConstraint], project: ProjectName, releases: [RejectedRelease])
     /// The release already chosen for the project does not satisfy a requirement met later.
     case chosenExcluded(ResolverConstraint, chosen: Version, chosenFor: [ResolverConstraint])
+    /// The runtime's preinstalled version does not satisfy the requirement, and may not be replaced.
+    case preinstalled(ResolverConstraint, runtime: String, installed: Version)
 
     public var description: String {
         switch self {
@@ -99,7 +101,38 @@ public enum ResolutionConflict: Sendable, Hashable, CustomStringConvertible {
         case let .chosenExcluded(constraint, chosen, chosenFor):
             return "cannot satisfy \(constraint): \(constraint.requirement.name) \(chosen) was already chosen for "
                 + chosenFor.map(\.description).joined(separator: ", ")
+        case let .preinstalled(constraint, runtime, installed):
+            let requirement = constraint.requirement
+            let name = requirement.name.raw
+            var text = name + requirement.specifier.description
+            if case .release = constraint.source { text += " (\(constraint.source))" }
+            let upgrade = "pass --upgrade-preinstalled \(requirement.name.normalized) to ship your own"
+            switch Self.direction(requirement.specifier, from: installed) {
+            case .newer: return "\(text) needs a newer \(name) than \(runtime)'s preinstalled \(installed); \(upgrade)"
+            case .older: return "\(text) needs an older \(name) than \(runtime)'s preinstalled \(installed); \(upgrade)"
+            case .other: return "\(text) excludes \(runtime)'s preinstalled \(name) \(installed); \(upgrade)"
+            }
         }
+    }
+
+    enum Direction { case newer, older, other }
+
+    /// Which way the first clause that excludes `installed` points.
+    static func direction(_ specifier: SpecifierSet, from installed: Version) -> Direction {
+        for clause in specifier.specifiers where !clause.matches(installed, text: installed.description) {
+            switch clause.operator {
+            case .greaterThan, .greaterThanOrEqual, .compatible: return .newer
+            case .lessThan, .lessThanOrEqual: return .older
+            case .equal, .arbitrary:
+                guard let pinned = clause.parsedVersion else { return .other }
+                if clause.isPrefixMatch {
+                    return pinned > installed ? .newer : .older
+                }
+                return pinned > installed ? .newer : pinned < installed ? .older : .other
+            case .notEqual: return .other
+            }
+        }
+        return .other
     }
 
     /// `2.1, 2.0 (excluded by <2), 1.5 (no wheel compatible with ...)`: releases newest first,
@@ -151,9 +184,22 @@ public struct ResolutionError: Error, Sendable, CustomStringConvertible {
     public let conflicts: [ResolutionConflict]
     /// Set when the search stopped at its step limit instead of exhausting the choices.
     public let stepLimit: Int?
+    /// `conflicts` holds one conflict per requested requirement that cannot be met even on its own.
+    public let eachRequirement: Bool
+
+    public init(target: String, conflicts: [ResolutionConflict], stepLimit: Int?, eachRequirement: Bool = false) {
+        self.target = target
+        self.conflicts = conflicts
+        self.stepLimit = stepLimit
+        self.eachRequirement = eachRequirement
+    }
 
     public var description: String {
         var text: String
+        if eachRequirement {
+            return "no consistent set of wheels for \(target): \(conflicts.count) requirements cannot be met:"
+                + conflicts.map { "\n  - \($0)" }.joined()
+        }
         if let stepLimit {
             text = "gave up choosing wheels for \(target) after \(stepLimit) attempts: the requirements leave "
                 + "too many combinations; pin some versions to narrow the search"
@@ -187,6 +233,22 @@ public struct Resolution: Sendable {
     public let selected: [Selection]
     /// `resolveAll`: projects left out because no release of theirs can be installed on the target.
     public let skipped: [SkippedProject]
+    /// Each preinstalled library a requirement touched, kept or replaced, sorted by name.
+    public let preinstalled: [PreinstalledOutcome]
+    /// `resolveAll`: projects left out because they cannot be resolved (with the others or
+    /// at all), with the reason.
+    public let leftOut: [LeftOutProject]
+
+    init(selected: [Selection], skipped: [SkippedProject], preinstalled: [PreinstalledOutcome] = [], leftOut: [LeftOutProject] = []) {
+        self.selected = selected
+        self.skipped = skipped
+        self.preinstalled = preinstalled
+        self.leftOut = leftOut
+    }
+
+    func leavingOut(_ projects: [LeftOutProject]) -> Resolution {
+        Resolution(selected: selected, skipped: skipped, preinstalled: preinstalled, leftOut: projects)
+    }
 
     public subscript(project: ProjectName) -> Selection? {
         selected.first { $0.project == project }
@@ -202,4 +264,59 @@ public struct SkippedProject: Sendable, Hashable, CustomStringConvertible {
         "left out \(project): no release can be installed: "
             + ResolutionConflict.describe(releases, header: nil)
     }
+}
+
+/// What the runtime has installed before the manifest's wheels: a Glue profile's preinstalled
+/// libraries, and which of them the manifest may replace with its own.
+public struct InstalledSet: Sendable, Hashable {
+    /// Which installed libraries the manifest may ship another version of.
+    public enum Upgradable: Sendable, Hashable {
+        case none
+        case all
+        case only(Set<ProjectName>)
+    }
+
+    /// For messages: `AWS Glue 5.0`.
+    public var runtime: String
+    public var versions: [ProjectName: Version]
+    public var upgradable: Upgradable
+
+    public init(runtime: String, versions: [ProjectName: Version], upgradable: Upgradable = .none) {
+        self.runtime = runtime
+        self.versions = versions
+        self.upgradable = upgradable
+    }
+
+    public func isUpgradable(_ project: ProjectName) -> Bool {
+        switch upgradable {
+        case .none: false
+        case .all: true
+        case .only(let names): names.contains(project)
+        }
+    }
+}
+
+/// A preinstalled library some requirement touched: kept at the runtime's version, or
+/// replaced by the version the manifest ships.
+public struct PreinstalledOutcome: Sendable, Hashable, CustomStringConvertible {
+    public let project: ProjectName
+    public let installed: Version
+    /// Nil: kept.
+    public let shipped: Version?
+    public let requiredBy: [RequirementSource]
+
+    public var kept: Bool { shipped == nil }
+
+    /// `pandas 2.2.2 kept` or `pandas 2.2.2 replaced by 2.3.3`.
+    public var description: String {
+        "\(project) \(installed) " + (shipped.map { "replaced by \($0)" } ?? "kept")
+    }
+}
+
+/// A project default mode leaves out because it cannot be resolved, and why.
+public struct LeftOutProject: Sendable, Hashable, CustomStringConvertible {
+    public let project: ProjectName
+    public let reason: String
+
+    public var description: String { "left out \(project): \(reason)" }
 }

@@ -18,12 +18,12 @@ public struct TargetEnvironment: Sendable, Hashable, CustomStringConvertible {
     public let markerEnvironment: MarkerEnvironment
     private let tagPriority: [Tag: Int]
 
-    /// Glue versions `glue(_:)` knows, with their Python version and glibc (all x86_64).
-    /// AWS Glue 4.0: Python 3.10 on Amazon Linux 2 (glibc 2.26); 5.0: Python 3.11 on AL2023 (glibc 2.34).
-    public static let glueRuntimes: [(glue: String, python: String, glibc: (major: Int, minor: Int))] = [
-        ("4.0", "3.10", (2, 26)),
-        ("5.0", "3.11", (2, 34)),
-    ]
+    /// Glue versions `glue(_:)` knows, with their Python version and glibc (all x86_64):
+    /// `GlueProfile.runtimes`. 4.0: Python 3.10 on Amazon Linux 2 (glibc 2.26); 5.0 and 5.1:
+    /// Python 3.11 on AL2023 (glibc 2.34); 6.0: Python 3.13 on AL2023.
+    public static var glueRuntimes: [(glue: String, python: String, glibc: (major: Int, minor: Int))] {
+        GlueProfile.runtimes.map { ($0.version, $0.python, $0.glibc) }
+    }
 
     /// A CPython `python` version ("3.11" or "3.11.4") on the given platform tags
     /// (`manylinux2014_x86_64`, `macosx_11_0_arm64`, ...), expanded as pip expands `--platform`.
@@ -48,6 +48,14 @@ public struct TargetEnvironment: Sendable, Hashable, CustomStringConvertible {
         return try TargetEnvironment(
             pythonVersion: parsePython(runtime.python), requested: [platforms[0]], platforms: platforms,
             glueVersion: version)
+    }
+
+    /// The runtime of a Glue profile (built-in or custom).
+    public static func glue(_ profile: GlueProfile) throws(TargetEnvironmentError) -> TargetEnvironment {
+        let platforms = profile.platformTags
+        return try TargetEnvironment(
+            pythonVersion: parsePython(profile.python), requested: [platforms[0]], platforms: platforms,
+            glueVersion: profile.version)
     }
 
     private init(

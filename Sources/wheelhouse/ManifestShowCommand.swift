@@ -35,7 +35,12 @@ struct ManifestShowCommand: AsyncParsableCommand {
                     print((entry.project ?? "-").padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                         + (entry.version ?? "-").padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  " + entry.uri + state)
                 }
-                print("\(listing.parameter): version \(listing.version), tier \(listing.tier ?? "unknown"), \(listing.entries.count) URIs, \(listing.missing.count) missing")
+                if listing.format != .urls, let wheels = listing.wheels {
+                    print("\(listing.format == .zip ? "in the zip" : "pinned in the requirements file"): \(wheels.count) wheels")
+                    for wheel in wheels { print("  \(wheel.project) \(wheel.version)") }
+                }
+                for library in listing.preinstalled ?? [] { print("preinstalled: \(library)") }
+                print("\(listing.parameter): \(listing.target.map { "\($0), " } ?? "")format \(listing.format.rawValue), version \(listing.version), tier \(listing.tier ?? "unknown"), \(listing.entries.count) URIs, \(listing.missing.count) missing")
             }
             if !listing.missing.isEmpty && !options.json {
                 printError("warning: \(listing.missing.count) URI(s) of the manifest are missing from the store; Glue jobs using it will fail to start")

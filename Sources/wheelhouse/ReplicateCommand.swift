@@ -47,7 +47,7 @@ struct ReplicateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("manifest-parameter"),
-        help: "After replicating each S3 target, publish the Glue manifest to this SSM parameter in the target's own region, naming the target's bucket.")
+        help: "After replicating each S3 target (with --watch: after each cycle that changed it), publish the Glue manifest to this SSM parameter in the target's own region, naming the target's bucket.")
     var manifestParameter: String?
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
@@ -63,8 +63,8 @@ struct ReplicateCommand: AsyncParsableCommand {
         }
         if verify && watch { throw ValidationError("--verify and --watch cannot be combined") }
         if manifestParameter != nil {
-            if watch || verify {
-                throw ValidationError("--manifest-parameter publishes after a one-shot replication; it cannot be combined with --watch or --verify")
+            if verify {
+                throw ValidationError("--manifest-parameter publishes after replicating; it cannot be combined with --verify")
             }
             if manifest.region != nil || manifest.uriBase != nil {
                 throw ValidationError("with replicate, each target's manifest goes to the target's own region and names its own bucket: leave out --region and --uri-base")
@@ -194,9 +194,18 @@ struct ReplicateCommand: AsyncParsableCommand {
         configured.logLevel = .info
         let logger = configured
         let metrics = ReplicationMetrics(targets: targets.map(\.displayName))
+        var manifestPublishers: (parameter: String, publishers: [String: ManifestPublisher])?
+        if let manifestParameter {
+            let settings = try manifest.settings()
+            var publishers: [String: ManifestPublisher] = [:]
+            for (url, store) in zip(target, targets) {
+                publishers[store.displayName] = try settings.publisher(store: store, location: try StoreLocation(parsing: url))
+            }
+            manifestPublishers = (manifestParameter, publishers)
+        }
         let watcher = ReplicationWatcher(
             replicator: replicator, targets: targets, interval: Self.parseInterval(interval) ?? .seconds(30),
-            metrics: metrics, logger: logger)
+            metrics: metrics, logger: logger, manifest: manifestPublishers)
         logger.notice(
             "replication worker started",
             metadata: [

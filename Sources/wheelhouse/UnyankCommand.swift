@@ -11,12 +11,23 @@ struct UnyankCommand: AsyncParsableCommand {
     @Argument(help: "The project.") var project: String
     @Argument(help: "The version to restore.") var version: String
 
+    @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to republish the Glue manifest to afterwards.")
+    var manifestParameter: String?
+
+    @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
+
     func run() async throws {
         try await failing {
             let admin = StoreAdmin(store: try options.openStore())
             let record = try await admin.setYanked(false, project: project, version: version, reason: nil)
-            if options.json { return try printJSON(record) }
-            print("unyanked \(record.name) \(version)")
+            if options.json {
+                try printJSON(record)
+            } else {
+                print("unyanked \(record.name) \(version)")
+            }
+            if let manifestParameter {
+                try await manifest.republish(manifestParameter, options: options)
+            }
         }
     }
 }

@@ -31,6 +31,9 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Wheel or sdist files, or folders to search for them.")
     var paths: [String]
 
+    @Option(name: .customLong("require-target"), help: ArgumentHelp("Refuse a wheel no such runtime could install (repeatable: it must fit at least one): glue-4.0, glue-5.0, glue-5.1, glue-6.0, or python-X.Y:PLATFORM[,PLATFORM...].", valueName: "target"))
+    var requireTarget: [String] = []
+
     @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to republish the Glue manifest to after the upload (store mode).")
     var manifestParameter: String?
 
@@ -38,6 +41,11 @@ struct UploadCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("name at least one file or folder to upload") }
+        do {
+            _ = try RequiredTargets(specs: requireTarget)
+        } catch {
+            throw ValidationError(error.description)
+        }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if manifestParameter != nil && repositoryURL != nil {
             throw ValidationError("--manifest-parameter works on the store; with --repository-url, start the server with it")
@@ -63,7 +71,7 @@ struct UploadCommand: AsyncParsableCommand {
 
     func run() async throws {
         var results: [FileResult] = []
-        let files: [URL]
+        var files: [URL]
         do {
             files = try DistributionFinder.find(paths)
         } catch {
@@ -74,6 +82,19 @@ struct UploadCommand: AsyncParsableCommand {
             printError("error: no .whl, .tar.gz or .zip files found in \(paths.joined(separator: ", "))")
             throw ExitCode.failure
         }
+        // --require-target: a wheel no required runtime installs is refused before it is sent.
+        let required = try RequiredTargets(specs: requireTarget)
+        var accepted: [URL] = []
+        for file in files {
+            if let problem = required.problem(with: file) {
+                let result = FileResult(path: file.path, status: "failed", error: "refused by --require-target: \(problem)")
+                report(result)
+                results.append(result)
+            } else {
+                accepted.append(file)
+            }
+        }
+        files = accepted
         if let repositoryURL, let url = URL(string: repositoryURL) {
             let uploader = RemoteUploader(
                 repositoryURL: url, token: token ?? ProcessInfo.processInfo.environment["WHEELHOUSE_TOKEN"])
@@ -142,10 +163,7 @@ struct UploadCommand: AsyncParsableCommand {
 
     /// Publishes the manifest after an ingest; a failure to publish fails the command.
     func republish(_ parameter: String) async throws {
-        let publisher = try manifest.settings().publisher(store: try options.openStore(), location: try options.storeLocation)
-        let result = try await publisher.publish(parameter: parameter)
-        guard !options.json else { return }
-        print("manifest \(parameter): \(result.wheels.count) wheels, tier \(result.tier), version \(result.version.map(String.init) ?? "none") (\(result.written ? "written" : "unchanged"))")
+        try await manifest.republish(parameter, options: options)
     }
 
     func report(_ result: FileResult) {

@@ -12,12 +12,23 @@ struct YankCommand: AsyncParsableCommand {
     @Argument(help: "The version to yank.") var version: String
     @Option(help: "Why it was yanked (shown by pip).") var reason: String?
 
+    @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to republish the Glue manifest to afterwards.")
+    var manifestParameter: String?
+
+    @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
+
     func run() async throws {
         try await failing {
             let admin = StoreAdmin(store: try options.openStore())
             let record = try await admin.setYanked(true, project: project, version: version, reason: reason)
-            if options.json { return try printJSON(record) }
-            print("yanked \(record.name) \(version)" + (reason.map { " (\($0))" } ?? ""))
+            if options.json {
+                try printJSON(record)
+            } else {
+                print("yanked \(record.name) \(version)" + (reason.map { " (\($0))" } ?? ""))
+            }
+            if let manifestParameter {
+                try await manifest.republish(manifestParameter, options: options)
+            }
         }
     }
 }

@@ -186,10 +186,22 @@ struct ManifestEndToEndTests {
         #expect(!missing.succeeded)
         #expect(missing.stderrText.contains("ghost-dep") && missing.stderrText.contains("orphan"), "\(missing.stderrText)")
 
-        let (defaultMode, _) = try await harness.publish(nothing, [])
-        #expect(!defaultMode.succeeded, "the store's orphan cannot be satisfied")
-        #expect(defaultMode.stderrText.contains("ghost-dep"), "\(defaultMode.stderrText)")
+        #expect(try await harness.ssm.getParameterIfPresent(name: nothing) == nil)
 
+        // Default mode: the orphan cannot be resolved, so it is left out with a warning and the rest is published.
+        let defaultParameter = harness.parameter("default")
+        let defaultMode = try await harness.wheelhouse(["manifest", "publish", "--store", harness.store, "--parameter", defaultParameter])
+        #expect(defaultMode.succeeded, "\(defaultMode.stderrText)")
+        #expect(defaultMode.stderrText.contains("warning: left out orphan") && defaultMode.stderrText.contains("ghost-dep"), "\(defaultMode.stderrText)")
+        #expect(try await harness.ssm.getParameter(name: defaultParameter).value == "\(harness.uriBase)/packages/present/present-1.0-py3-none-any.whl")
+
+        // A requirements file with three lines that cannot be met: each is named.
+        let requirements = harness.work.appendingPathComponent("bad-requirements.txt")
+        try Data("present>=9\norphan\npresent\nnowhere==1.0\n".utf8).write(to: requirements)
+        let (three, _) = try await harness.publish(nothing, ["--requirements", requirements.path])
+        #expect(!three.succeeded)
+        #expect(three.stderrText.contains("3 requirements cannot be met"), "\(three.stderrText)")
+        for name in ["present>=9", "ghost-dep", "nowhere"] { #expect(three.stderrText.contains(name), "\(name): \(three.stderrText)") }
         #expect(try await harness.ssm.getParameterIfPresent(name: nothing) == nil)
     }
 
@@ -355,11 +367,13 @@ struct ManifestEndToEndTests {
         #expect(try await harness.ssm.getParameter(name: parameter).version == before)
 
         // The default mode selects all 42 too; with --bundle it is one zip Glue 5.0 can install.
-        let bundled = try await harness.published(harness.parameter("bundle"), ["--bundle"])
+        let bundleParameter = harness.parameter("bundle")
+        let bundled = try await harness.published(bundleParameter, ["--bundle"])
         #expect(!bundled.value.contains(","))
-        #expect(bundled.value.hasPrefix(harness.uriBase + "/_wheelhouse/bundles/wheels-") && bundled.value.hasSuffix(".zip"))
+        let name = bundleParameter.split(separator: "/").last.map(String.init) ?? ""
+        #expect(bundled.value.hasPrefix(harness.uriBase + "/_wheelhouse/bundles/\(name)-") && bundled.value.hasSuffix(".gluewheels.zip"))
         #expect(bundled.tier == "Standard")
-        let oracle = try await ManifestFixtures.glueOracle(endpoint: harness.moto.endpoint, value: bundled.value, python: "3.11")
+        let oracle = try await ManifestFixtures.glueOracle(endpoint: harness.moto.endpoint, value: bundled.value, glue: "5.0")
         #expect(oracle.installed.count == 42)
     }
 

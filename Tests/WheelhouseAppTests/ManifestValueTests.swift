@@ -15,7 +15,7 @@ struct ManifestValueTests {
             try ManifestValue.tier(forLength: 8193, wheels: 40, current: .advanced)
         }
         let message = ManifestError.tooLarge(characters: 8300, wheels: 41).description
-        #expect(message.contains("8,300 characters (41 wheels)") && message.contains("--requirements") && message.contains("--bundle"))
+        #expect(message.contains("8,300 characters (41 wheels)") && message.contains("--requirements") && message.contains("--format zip"))
     }
 
     @Test func uriBaseOfStoresAndOverrides() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import WheelhouseAWS
 import WheelhouseCore
 import WheelhouseStorage
 import WheelhouseTestSupport
@@ -389,6 +390,49 @@ struct ReplicationEndToEndTests {
             environment: environment)
         #expect(local.status == 64)
         #expect(local.stderrText.contains("--manifest-parameter needs S3 targets"), "\(local.stderrText)")
+    }
+
+    @Test func watchRepublishesEachTargetsManifestPerCycle() async throws {
+        let moto = try await MotoServer.shared()
+        let sourceDir = work.appendingPathComponent("watch-manifest-source")
+        let first = work.appendingPathComponent("wm-first")
+        _ = try await DistFixtures.make("cycled", "1.0", in: first)
+        _ = try await check(["upload", "--store", sourceDir.path, first.path])
+        let bucket = try await moto.makeBucket("watch-manifest", region: "eu-west-1")
+        let targetURL = moto.storeURL(bucket: bucket, region: "eu-west-1")
+        let parameter = "/wheelhouse/watch-\(UUID().uuidString.prefix(6))"
+        var environment = ReplicationSupport.awsEnvironment
+        environment["AWS_ENDPOINT_URL_SSM"] = moto.endpointString
+        let log = work.appendingPathComponent("watch-manifest.log")
+        let worker = try ReplicationSupport.spawnWheelhouse(
+            ["replicate", "--source", sourceDir.path, "--target", targetURL, "--watch", "--interval", "500ms",
+             "--manifest-parameter", parameter, "--glue-version", "5.0"],
+            log: log, environment: environment)
+        defer { worker.signal(SIGKILL) }
+        let ssm = SSMClient(
+            configuration: SSMConfiguration(region: "eu-west-1", endpoint: moto.endpoint),
+            credentials: StaticCredentialProvider(AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")))
+
+        func waitForValue(containing text: String) async throws -> String? {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var value: String?
+            while ContinuousClock.now < deadline {
+                value = try await ssm.getParameterIfPresent(name: parameter)?.value
+                if value?.contains(text) == true { return value }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return value
+        }
+        let firstValue = try await waitForValue(containing: "cycled-1.0")
+        #expect(firstValue == "s3://\(bucket)/packages/cycled/cycled-1.0-py3-none-any.whl",
+                "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+        let second = work.appendingPathComponent("wm-second")
+        _ = try await DistFixtures.make("cycled", "2.0", in: second)
+        _ = try await check(["upload", "--store", sourceDir.path, second.path])
+        let secondValue = try await waitForValue(containing: "cycled-2.0")
+        #expect(secondValue == "s3://\(bucket)/packages/cycled/cycled-2.0-py3-none-any.whl")
+        let history = try await ssm.parameterHistory(name: parameter)
+        #expect(history.count == 2, "written once per change, not per cycle: \(history.map(\.value))")
     }
 }
 

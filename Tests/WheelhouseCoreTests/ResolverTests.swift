@@ -278,14 +278,13 @@ extension Resolution {
         #expect(pinned.pins == ["app==1.0", "lib==1.0", "pins-withdrawn==1.0", "withdrawn==1.0"])
         #expect(pinned.skipped.map(\.project.normalized) == ["future", "sdistonly", "winlib"])
 
+        // A project whose dependency cannot be installed is left out too, with the reason.
         try store.add("needs-win", "1.0", requires: ["winlib"])
-        do {
-            _ = try store.resolver(py311).resolveAll()
-            Issue.record("resolveAll left out a project something depends on")
-        } catch {
-            #expect(error.description.contains(
-                "cannot satisfy \"winlib\" required by needs-win 1.0: the store has winlib 1.0 (no wheel compatible"))
-        }
+        let leaving = try store.resolver(py311).resolveAll()
+        #expect(leaving.pins == ["app==1.0", "lib==1.0", "pins-withdrawn==1.0", "withdrawn==1.0"])
+        #expect(leaving.leftOut.map(\.project.normalized) == ["needs-win"])
+        #expect(leaving.leftOut.first?.description.hasPrefix(
+            "left out needs-win: cannot satisfy \"winlib\" required by needs-win 1.0: the store has winlib 1.0 (no wheel compatible") == true)
     }
 
     @Test func resolveAllIsTheWholeStoreAtItsNewest() throws {
@@ -523,4 +522,116 @@ struct SplitMix64 {
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     mutating func chance(_ probability: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < probability }
+}
+
+/// A Glue runtime's preinstalled libraries count as installed.
+@Suite struct ResolverPreinstalledTests {
+    /// pandas 2.2.2 and 2.3.3 in the store; `app` 1.0 needs pandas>=2, `newapp` needs pandas>=2.3.
+    func store() throws -> ResolverStore {
+        var store = ResolverStore()
+        try store.add("pandas", "2.2.2", requires: ["numpy>=1.22"])
+        try store.add("pandas", "2.3.3", requires: ["numpy>=1.26"])
+        try store.add("numpy", "2.1.0")
+        try store.add("app", "1.0", requires: ["pandas>=2"])
+        try store.add("newapp", "1.0", requires: ["pandas>=2.3"])
+        return store
+    }
+
+    func resolver(_ version: String, upgrade: InstalledSet.Upgradable = .none, store: ResolverStore? = nil) throws -> Resolver {
+        let profile = try GlueProfile.named(version)
+        return Resolver(
+            target: try profile.target(), releases: (try store ?? self.store()).releases,
+            installed: InstalledSet(runtime: profile.description, versions: profile.installed, upgradable: upgrade))
+    }
+
+    func failure(_ resolver: Resolver, _ roots: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let requirements = try roots.map { try Requirement($0) }
+        do {
+            let resolution = try resolver.resolve(roots: requirements)
+            Issue.record("resolved \(roots) to \(resolution.pins)", sourceLocation: sourceLocation)
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aSatisfiedRequirementShipsNothing() throws {
+        let resolution = try resolver("5.0").resolve(roots: [try Requirement("app")])
+        #expect(resolution.pins == ["app==1.0"], "pandas 2.2.2 is Glue's own")
+        #expect(resolution.preinstalled.map(\.description) == ["pandas 2.2.2 kept"])
+        #expect(resolution.preinstalled.first?.requiredBy == [.release(try ProjectName("app"), try Version("1.0"))])
+        // The same store on Glue 6.0 (pandas 2.3.3) keeps pandas for either app.
+        let six = try resolver("6.0").resolve(roots: [try Requirement("app"), try Requirement("newapp")])
+        #expect(six.pins == ["app==1.0", "newapp==1.0"])
+        #expect(six.preinstalled.map(\.description) == ["pandas 2.3.3 kept"])
+    }
+
+    @Test func anUnsatisfiedRequirementFailsByName() throws {
+        let message = try failure(resolver("5.0"), ["pandas>=2.3"])
+        #expect(message.hasSuffix(
+            "pandas>=2.3 needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2; pass --upgrade-preinstalled pandas to ship your own"),
+            "\(message)")
+        let transitive = try failure(resolver("5.0"), ["newapp"])
+        #expect(transitive.contains("pandas>=2.3 (required by newapp 1.0) needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2"), "\(transitive)")
+        let older = try failure(resolver("6.0"), ["pandas<2.3"])
+        #expect(older.contains("pandas<2.3 needs an older pandas than AWS Glue 6.0's preinstalled 2.3.3"), "\(older)")
+        let glue4 = try failure(resolver("4.0"), ["app"])
+        #expect(glue4.contains("needs a newer pandas than AWS Glue 4.0's preinstalled 1.5.1"), "\(glue4)")
+        let excluded = try failure(resolver("5.0"), ["pandas!=2.2.2"])
+        #expect(excluded.contains("pandas!=2.2.2 excludes AWS Glue 5.0's preinstalled pandas 2.2.2"), "\(excluded)")
+    }
+
+    @Test func upgradingShipsTheStoresRelease() throws {
+        let pandas: Set<ProjectName> = [try ProjectName("pandas")]
+        let upgraded = try resolver("5.0", upgrade: .only(pandas)).resolve(roots: [try Requirement("newapp")])
+        // numpy 1.26.4 is Glue's and satisfies pandas 2.3.3's numpy>=1.26: kept.
+        #expect(upgraded.pins == ["newapp==1.0", "pandas==2.3.3"])
+        #expect(upgraded.preinstalled.map(\.description) == ["numpy 1.26.4 kept", "pandas 2.2.2 replaced by 2.3.3"])
+        // Upgrading means the newest that fits, Glue's own included.
+        let pinned = try resolver("5.0", upgrade: .only(pandas)).resolve(roots: [try Requirement("pandas<2.3")])
+        #expect(pinned.pins == [] && pinned.preinstalled.map(\.description) == ["pandas 2.2.2 kept"])
+        // With everything upgradable numpy is the store's newest too.
+        let all = try resolver("5.0", upgrade: .all).resolve(roots: [try Requirement("app")])
+        #expect(all.pins == ["app==1.0", "numpy==2.1.0", "pandas==2.3.3"])
+        // A requirement Glue's copy meets and the store cannot: kept even when upgradable.
+        var small = ResolverStore()
+        try small.add("job", "1.0", requires: ["boto3>=1.30"])
+        let kept = try resolver("5.0", upgrade: .all, store: small).resolve(roots: [try Requirement("job")])
+        #expect(kept.pins == ["job==1.0"] && kept.preinstalled.map(\.description) == ["boto3 1.34.131 kept"])
+    }
+
+    @Test func withoutAnInstalledSetEverythingShips() throws {
+        let profile = try GlueProfile.named("5.0")
+        let resolver = Resolver(target: try profile.target(), releases: try store().releases)
+        #expect(try resolver.resolve(roots: [try Requirement("app")]).pins == ["app==1.0", "numpy==2.1.0", "pandas==2.3.3"])
+    }
+
+    @Test func defaultModeKeepsPreinstalledAndLeavesOutWhatCannotResolve() throws {
+        var store = try store()
+        try store.add("orphan", "1.0", requires: ["ghost>=1"])
+        try store.add("fine", "1.0")
+        let resolution = try resolver("5.0", store: store).resolveAll()
+        #expect(resolution.pins == ["app==1.0", "fine==1.0"])
+        #expect(resolution.preinstalled.map(\.description) == ["numpy 1.26.4 kept", "pandas 2.2.2 kept"])
+        #expect(resolution.leftOut.map(\.project.normalized) == ["newapp", "orphan"])
+        #expect(resolution.leftOut.first?.reason.contains("needs a newer pandas") == true)
+        #expect(resolution.leftOut.last?.reason.contains("ghost") == true)
+    }
+
+    @Test func unsatisfiableRootsAreAllNamed() throws {
+        var store = ResolverStore()
+        try store.add("present", "1.0")
+        let py311 = try TargetEnvironment(python: "3.11", platforms: ["manylinux_2_34_x86_64"])
+        let roots = try ["present>=2", "missing-one", "present", "missing-two<3"].map { try Requirement($0) }
+        do {
+            _ = try store.resolver(py311).resolve(roots: roots)
+            Issue.record("resolved")
+        } catch {
+            #expect(error.eachRequirement)
+            #expect(error.conflicts.count == 3)
+            let text = error.description
+            #expect(text.contains("3 requirements cannot be met") && text.contains("present>=2")
+                && text.contains("missing-one") && text.contains("missing-two"), "\(text)")
+        }
+    }
 }

@@ -50,11 +50,14 @@ import Testing
         #expect(glue5.supportedTags.first?.description == "cp311-cp311-manylinux_2_34_x86_64")
         #expect(!glue4.platforms.contains("manylinux_2_27_x86_64"))
         #expect(glue5.platforms.contains("manylinux_2_27_x86_64"))
-        #expect(throws: TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0"])) {
+        #expect(throws: TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0", "5.1", "6.0"])) {
             try TargetEnvironment.glue("3.0")
         }
         #expect(TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0"]).description
             == "unknown Glue version '3.0': known versions are 4.0, 5.0")
+        let glue6 = try TargetEnvironment.glue("6.0")
+        #expect(glue6.description == "Glue 6.0 (cp313-manylinux_2_34_x86_64)")
+        #expect(try TargetEnvironment.glue("5.1").supportedTags == glue5.supportedTags)
     }
 
     @Test func markerEnvironmentDescribesTheTarget() throws {
@@ -116,5 +119,29 @@ import Testing
         // manylinux2014 expands to three platforms: cp311-abi3-manylinux2014_x86_64 comes fourth.
         #expect(target.bestWheel(among: [older])?.priority == 3)
         #expect(target.bestWheel(among: [try WheelFilename("demo-1.0-cp312-cp312-manylinux2014_x86_64.whl")]) == nil)
+    }
+}
+
+@Suite struct TargetEnvironmentInstallabilityTests {
+    func problem(_ target: TargetEnvironment, _ filename: String, requiresPython: String? = nil) throws -> String? {
+        target.installationProblem(of: try WheelFilename(filename), requiresPython: try requiresPython.map { try SpecifierSet($0) })
+    }
+
+    @Test func saysWhyAWheelDoesNotFit() throws {
+        let glue5 = try TargetEnvironment.glue("5.0")
+        #expect(try problem(glue5, "a-1.0-py3-none-any.whl") == nil)
+        #expect(try problem(glue5, "a-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl") == nil)
+        #expect(try problem(glue5, "a-1.0-cp39-abi3-manylinux_2_28_x86_64.whl") == nil)
+        #expect(try problem(glue5, "a-1.0-cp311-cp311-macosx_11_0_arm64.whl")
+            == "it is built for macosx_11_0_arm64, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs on manylinux_2_34_x86_64")
+        #expect(try problem(glue5, "a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")
+            == "it is built for cp312-cp312, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs CPython 3.11")
+        #expect(try problem(glue5, "a-1.0-cp311-cp311-manylinux_2_39_x86_64.whl")
+            == "it needs glibc 2.39 or newer (manylinux_2_39_x86_64), and Glue 5.0 (cp311-manylinux_2_34_x86_64) has glibc 2.34")
+        let glue4 = try TargetEnvironment.glue("4.0")
+        #expect(try problem(glue4, "a-1.0-cp310-cp310-manylinux_2_28_x86_64.whl")?.contains("needs glibc 2.28 or newer") == true)
+        #expect(try problem(glue4, "a-1.0-py3-none-any.whl", requiresPython: ">=3.11")
+            == "it requires Python >=3.11, and Glue 4.0 (cp310-manylinux_2_26_x86_64) runs Python 3.10")
+        #expect(try problem(glue4, "a-1.0-cp310-cp310-manylinux_2_17_aarch64.whl")?.contains("built for manylinux_2_17_aarch64") == true)
     }
 }

@@ -30,9 +30,9 @@ public enum ReplicationSupport {
     }
 
     /// Starts the `wheelhouse` binary without waiting for it (for the kill and watch tests).
-    public static func spawnWheelhouse(_ arguments: [String], log: URL) throws -> ChildProcess {
+    public static func spawnWheelhouse(_ arguments: [String], log: URL, environment: [String: String] = awsEnvironment) throws -> ChildProcess {
         try ChildProcess(
-            Products.wheelhouse, arguments, environment: ProcessRunner.environment(awsEnvironment), currentDirectory: nil,
+            Products.wheelhouse, arguments, environment: ProcessRunner.environment(environment), currentDirectory: nil,
             stdin: nil, stdout: log, stderr: log)
     }
 }

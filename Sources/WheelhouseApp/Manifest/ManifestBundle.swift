@@ -3,13 +3,17 @@ import Foundation
 import NIOCore
 import WheelhouseStorage
 
-/// Packs a selection of wheels into one zip in the store, for manifests too long for SSM:
-/// Glue 5.0 and later accept a zip of wheels in `--additional-python-modules`.
+/// Packs a selection of wheels into Glue's "zip of wheels" (AWS Glue 5.0 and later, AWS Glue
+/// developer guide, "Appendix A: Creating a Zip of Wheels artifact"): an object whose name ends
+/// in `.gluewheels.zip`, holding a top-level `wheels/` folder with the wheels and
+/// `wheels/requirements.txt` pinning each (`name==version`), installed by Glue with
+/// `--python-modules-installer-option --no-index`.
 ///
-/// The key is `_wheelhouse/bundles/wheels-{sha256}.zip`, the hash taken over the sorted wheel
-/// keys: a file key never changes once written, so the same selection always names the same
-/// bundle, and an existing bundle is not written again. Wheels are stored at the zip's root,
-/// uncompressed (they are zips already), with CRC-32 and sizes in the local headers.
+/// The key is `_wheelhouse/bundles/{name}-{hash}.gluewheels.zip`: `name` is the parameter's
+/// last path segment, `hash` the first 16 hex digits of the sha256 of the sorted wheel keys.
+/// A file key never changes once written, so the same selection always names the same
+/// bundle, and an existing bundle is not written again. Entries are stored uncompressed
+/// (wheels are zips already), with CRC-32 and sizes in the local headers.
 public struct ManifestBundle: Sendable {
     public static let prefix = "_wheelhouse/bundles/"
     public let store: any BlobStore
@@ -18,15 +22,20 @@ public struct ManifestBundle: Sendable {
         self.store = store
     }
 
-    public static func key(for wheels: [StoreWheel]) -> String {
+    public static func key(for wheels: [StoreWheel], parameter: String) -> String {
         let list = ManifestValue.ordered(wheels).map(\.key).joined(separator: "\n")
-        let digest = SHA256.hash(data: Data(list.utf8)).map { String(format: "%02x", $0) }.joined()
-        return prefix + "wheels-" + digest + ".zip"
+        let digest = SHA256.hash(data: Data(list.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return prefix + ManifestValue.objectName(parameter: parameter) + "-" + digest + ".gluewheels.zip"
+    }
+
+    /// `wheels/requirements.txt`: one `name==version` line per wheel, in the manifest's order.
+    public static func requirements(for wheels: [StoreWheel]) -> String {
+        ManifestValue.ordered(wheels).map { "\($0.project)==\($0.version)\n" }.joined()
     }
 
     /// Writes the bundle unless it exists (or `dryRun`); returns its key.
-    public func pack(_ wheels: [StoreWheel], dryRun: Bool) async throws -> String {
-        let key = Self.key(for: wheels)
+    public func pack(_ wheels: [StoreWheel], parameter: String, dryRun: Bool) async throws -> String {
+        let key = Self.key(for: wheels, parameter: parameter)
         if dryRun { return key }
         if try await store.head(key) != nil { return key }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wheelhouse-bundle-\(UUID().uuidString).zip")
@@ -40,9 +49,10 @@ public struct ManifestBundle: Sendable {
         return key
     }
 
-    /// A zip (APPNOTE 6.3.x, no ZIP64) of the wheels' bytes, streamed from the store.
+    /// A zip (APPNOTE 6.3.x, no ZIP64) of `wheels/{filename}` for each wheel, its bytes
+    /// streamed from the store, then `wheels/requirements.txt`.
     func write(_ wheels: [StoreWheel], to file: URL) async throws {
-        guard wheels.count < 0xFFFF else { throw ManifestError.bundleFailed("more than 65,534 wheels") }
+        guard wheels.count < 0xFFFE else { throw ManifestError.bundleFailed("more than 65,533 wheels") }
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
             throw ManifestError.bundleFailed("cannot create \(file.path)")
         }
@@ -50,8 +60,11 @@ public struct ManifestBundle: Sendable {
         defer { try? handle.close() }
         var central = Data()
         var offset: UInt64 = 0
-        for wheel in wheels {
-            let name = Data(wheel.filename.utf8)
+        let requirements = Data(Self.requirements(for: wheels).utf8)
+        let members: [(name: String, source: Member)] =
+            wheels.map { ("wheels/" + $0.filename, .store($0.key)) } + [("wheels/requirements.txt", .bytes(requirements))]
+        for (memberName, source) in members {
+            let name = Data(memberName.utf8)
             let headerOffset = offset
             // Local file header; CRC-32 and sizes are patched in once the bytes are written.
             var header = Data()
@@ -68,11 +81,18 @@ public struct ManifestBundle: Sendable {
             try handle.write(contentsOf: header)
             var crc = CRC32()
             var size: UInt64 = 0
-            let (_, body) = try await store.get(wheel.key, range: nil)
-            for try await chunk in body {
-                let bytes = Data(chunk.readableBytesView)
+            switch source {
+            case .store(let key):
+                let (_, body) = try await store.get(key, range: nil)
+                for try await chunk in body {
+                    let bytes = Data(chunk.readableBytesView)
+                    crc.update(bytes)
+                    size += UInt64(bytes.count)
+                    try handle.write(contentsOf: bytes)
+                }
+            case .bytes(let bytes):
                 crc.update(bytes)
-                size += UInt64(bytes.count)
+                size = UInt64(bytes.count)
                 try handle.write(contentsOf: bytes)
             }
             offset += UInt64(header.count) + size
@@ -106,13 +126,19 @@ public struct ManifestBundle: Sendable {
         end.append(le32: 0x0605_4b50)
         end.append(le16: 0)
         end.append(le16: 0)
-        end.append(le16: UInt16(wheels.count))
-        end.append(le16: UInt16(wheels.count))
+        end.append(le16: UInt16(members.count))
+        end.append(le16: UInt16(members.count))
         end.append(le32: UInt32(central.count))
         end.append(le32: UInt32(offset))
         end.append(le16: 0)
         try handle.write(contentsOf: central + end)
     }
+}
+
+/// Where a bundle member's bytes come from.
+private enum Member {
+    case store(String)
+    case bytes(Data)
 }
 
 /// CRC-32 (ISO-HDLC, the zip polynomial 0xEDB88320).

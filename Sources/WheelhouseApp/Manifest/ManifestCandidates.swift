@@ -15,20 +15,22 @@ public struct StoreWheel: Sendable, Hashable {
     public var requiresDist: [String]
     /// PEP 592: chosen only when a requirement pins its version with `==`.
     public var yanked: Bool
-    /// The file's sha256 (hex) as its record keeps it.
-    public var sha256: String
+    /// The file's sha256 (hex) and size as the project record has them.
+    public var sha256: String?
+    public var size: Int64?
 
     public init(
         project: String, filename: String, version: String, requiresPython: String?, requiresDist: [String], yanked: Bool = false,
-        sha256: String = ""
+        sha256: String? = nil, size: Int64? = nil
     ) {
-        self.sha256 = sha256
         self.project = project
         self.filename = filename
         self.version = version
         self.requiresPython = requiresPython
         self.requiresDist = requiresDist
         self.yanked = yanked
+        self.sha256 = sha256
+        self.size = size
     }
 
     /// `packages/{project}/{filename}`.
@@ -80,7 +82,7 @@ public struct ManifestCandidates: Sendable {
                 StoreWheel(
                     project: project, filename: file.filename, version: file.version,
                     requiresPython: file.requiresPython ?? metadata.usableRequiresPython,
-                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked, sha256: file.sha256))
+                    requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked, sha256: file.sha256, size: file.size))
         }
         return out
     }

@@ -25,6 +25,12 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(characters: Int, wheels: Int)
     /// `--bundle` could not pack the wheels.
     case bundleFailed(String)
+    /// `--format requirements` without the server index it names.
+    case needsIndexURL
+    /// `--index-url` is not an http(s) URL.
+    case invalidIndexURL(String)
+    /// A wheel without a recorded sha256, which a hashed requirements file needs.
+    case missingHash(filename: String)
 
     public var description: String {
         switch self {
@@ -53,10 +59,16 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let characters, let wheels):
             "the manifest would be \(ManifestValue.grouped(characters)) characters (\(wheels) wheels), "
                 + "more than the 8,192 an advanced SSM parameter holds; nothing was written. Narrow the selection to what the "
-                + "job imports with --requirements FILE or SPEC arguments (their dependencies are added), or pass --bundle "
-                + "to publish one zip of the wheels (Glue 5.0 and later)"
+                + "job imports with --requirements FILE or SPEC arguments (their dependencies are added), or pass --format zip "
+                + "to publish one .gluewheels.zip of the wheels (Glue 5.0 and later)"
         case .bundleFailed(let message):
             "cannot build the bundle of wheels: \(message)"
+        case .needsIndexURL:
+            "--format requirements names a Wheelhouse server's index: pass --index-url https://HOST/simple/"
+        case .invalidIndexURL(let value):
+            "--index-url must be the server's http(s) simple index URL, like https://wheelhouse.internal/simple/ (got '\(value)')"
+        case .missingHash(let filename):
+            "the store's record has no sha256 for \(filename); run `wheelhouse index rebuild` to repair the store"
         }
     }
 }

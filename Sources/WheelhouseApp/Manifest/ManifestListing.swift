@@ -25,12 +25,20 @@ public struct ManifestListing: Sendable, Hashable, Codable {
     public var tier: String?
     public var lastModified: Date?
     public var entries: [Entry]
+    /// What the value is: the wheels' URIs, a `.gluewheels.zip` or a requirements file.
+    public var format: ManifestFormat = .urls
+    /// From the store's record of the publication that wrote this value (nil without one):
+    /// the target, the wheels (also those inside a zip or requirements file) and each
+    /// preinstalled library a requirement touched, kept or replaced.
+    public var target: String?
+    public var wheels: [ManifestEntry]?
+    public var preinstalled: [PreinstalledReport]?
 
     /// The URIs under the store whose objects are gone.
     public var missing: [String] { entries.filter { $0.inStore == false }.map(\.uri) }
 
     enum CodingKeys: String, CodingKey {
-        case parameter, version, tier, entries, missing
+        case parameter, version, tier, entries, missing, format, target, wheels, preinstalled
         case lastModified = "last_modified"
     }
 
@@ -40,6 +48,7 @@ public struct ManifestListing: Sendable, Hashable, Codable {
         self.tier = tier
         self.lastModified = lastModified
         self.entries = entries
+        self.format = ManifestFormat(value: entries.map(\.uri).joined(separator: ","))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +58,10 @@ public struct ManifestListing: Sendable, Hashable, Codable {
         tier = try container.decodeIfPresent(String.self, forKey: .tier)
         lastModified = try container.decodeIfPresent(Date.self, forKey: .lastModified)
         entries = try container.decode([Entry].self, forKey: .entries)
+        format = try container.decodeIfPresent(ManifestFormat.self, forKey: .format) ?? .urls
+        target = try container.decodeIfPresent(String.self, forKey: .target)
+        wheels = try container.decodeIfPresent([ManifestEntry].self, forKey: .wheels)
+        preinstalled = try container.decodeIfPresent([PreinstalledReport].self, forKey: .preinstalled)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +72,21 @@ public struct ManifestListing: Sendable, Hashable, Codable {
         try container.encodeIfPresent(lastModified, forKey: .lastModified)
         try container.encode(entries, forKey: .entries)
         try container.encode(missing, forKey: .missing)
+        try container.encode(format, forKey: .format)
+        try container.encodeIfPresent(target, forKey: .target)
+        try container.encodeIfPresent(wheels, forKey: .wheels)
+        try container.encodeIfPresent(preinstalled, forKey: .preinstalled)
+    }
+
+    /// The part of a manifest record (`ManifestPublisher.recordKey`) `show` reports.
+    struct Record: Decodable {
+        struct Publication: Decodable {
+            var value: String
+            var target: String
+            var wheels: [ManifestEntry]
+            var preinstalled: [PreinstalledReport]?
+        }
+        var publication: Publication
     }
 
     /// Reads the parameter and checks each URI under `uriBase` against `store`.
@@ -82,8 +110,17 @@ public struct ManifestListing: Sendable, Hashable, Codable {
             entries.append(entry)
         }
         let tier = try await ssm.currentTier(name: parameter)
-        return ManifestListing(
+        var listing = ManifestListing(
             parameter: parameter, version: current.version, tier: tier?.rawValue, lastModified: current.lastModified,
             entries: entries)
+        let recordKey = ManifestPublisher.recordKey(parameter: parameter, region: ssm.configuration.region)
+        if let (data, _) = try? await store.read(recordKey),
+            let record = try? JSONDecoder().decode(Record.self, from: data), record.publication.value == current.value
+        {
+            listing.target = record.publication.target
+            listing.wheels = record.publication.wheels
+            listing.preinstalled = record.publication.preinstalled ?? []
+        }
+        return listing
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import WheelhouseAWS
+import WheelhouseCore
 import WheelhouseStorage
 
 /// Chooses the wheels of a manifest: a complete, consistent set for one target runtime.
@@ -16,15 +17,60 @@ public protocol ManifestSelector: Sendable {
 public struct ManifestSelection: Sendable, Hashable {
     public var wheels: [StoreWheel]
     public var notes: [String]
+    /// Default mode: projects left out because they cannot be resolved, with the reason.
+    public var warnings: [String]
+    /// Each preinstalled library a requirement touched: kept, or replaced by a shipped wheel.
+    public var preinstalled: [PreinstalledReport]
 
-    public init(wheels: [StoreWheel], notes: [String] = []) {
+    public init(wheels: [StoreWheel], notes: [String] = [], warnings: [String] = [], preinstalled: [PreinstalledReport] = []) {
         self.wheels = wheels
         self.notes = notes
+        self.warnings = warnings
+        self.preinstalled = preinstalled
+    }
+}
+
+/// A preinstalled library the resolution touched, as publications and `manifest show` report it.
+public struct PreinstalledReport: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var project: String
+    /// The runtime's own version.
+    public var installed: String
+    /// `kept` or `replaced`.
+    public var action: String
+    /// The version the manifest ships instead, when replaced.
+    public var shipped: String?
+    /// Who asked for it: `requested`, or `required by app 1.0`.
+    public var requiredBy: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case project, installed, action, shipped
+        case requiredBy = "required_by"
+    }
+
+    public init(_ outcome: PreinstalledOutcome) {
+        project = outcome.project.normalized
+        installed = outcome.installed.description
+        action = outcome.kept ? "kept" : "replaced"
+        shipped = outcome.shipped?.description
+        requiredBy = outcome.requiredBy.map(\.description)
+    }
+
+    /// `pandas 2.2.2 kept (requested)` or `numpy 1.26.4 replaced by 2.0.0 (required by app 1.0)`.
+    public var description: String {
+        "\(project) \(installed) " + (shipped.map { "replaced by \($0)" } ?? "kept")
+            + (requiredBy.isEmpty ? "" : " (\(requiredBy.joined(separator: ", ")))")
     }
 }
 
 /// One wheel as a publication reports it.
 public struct ManifestEntry: Sendable, Hashable, Codable {
+    public init(project: String, version: String, filename: String, uri: String) {
+        self.project = project
+        self.version = version
+        self.filename = filename
+        self.uri = uri
+    }
+
     public var project: String
     public var version: String
     public var filename: String
@@ -45,12 +91,19 @@ public struct ManifestPublication: Sendable, Hashable, Codable {
     public var dryRun: Bool
     public var wheels: [ManifestEntry]
     public var notes: [String]
-    /// The key of the bundle in the store, with `--bundle`.
+    /// The key of the `.gluewheels.zip` in the store, with `--format zip`.
     public var bundle: String?
+    public var format: ManifestFormat
+    /// The key of the requirements file in the store, with `--format requirements`.
+    public var requirementsFile: String?
+    /// Default mode: projects left out, and why.
+    public var warnings: [String]
+    public var preinstalled: [PreinstalledReport]
 
     enum CodingKeys: String, CodingKey {
-        case parameter, target, value, characters, tier, version, written, wheels, notes, bundle
+        case parameter, target, value, characters, tier, version, written, wheels, notes, bundle, format, warnings, preinstalled
         case dryRun = "dry_run"
+        case requirementsFile = "requirements_file"
     }
 }
 
@@ -67,12 +120,15 @@ public struct ManifestPublisher: Sendable {
     public var parameterDescription: String?
     /// Set when the parameter is created (SSM accepts tags only then).
     public var tags: [String: String]
-    /// Pack the selection into one zip in the store and name only that.
-    public var bundle: Bool
+    /// What the parameter names: the wheels, one `.gluewheels.zip`, or one requirements file.
+    public var format: ManifestFormat
+    /// The server index a `requirements` manifest names.
+    public var indexURL: String?
 
     public init(
         store: any BlobStore, ssm: SSMClient, uriBase: String, selector: any ManifestSelector,
-        parameterDescription: String? = nil, tags: [String: String] = [:], bundle: Bool = false
+        parameterDescription: String? = nil, tags: [String: String] = [:], format: ManifestFormat = .urls,
+        indexURL: String? = nil
     ) {
         self.store = store
         self.ssm = ssm
@@ -80,7 +136,8 @@ public struct ManifestPublisher: Sendable {
         self.selector = selector
         self.parameterDescription = parameterDescription
         self.tags = tags
-        self.bundle = bundle
+        self.format = format
+        self.indexURL = indexURL
     }
 
     /// Selects and builds the value, and writes it unless `dryRun` or it is current already.
@@ -96,9 +153,20 @@ public struct ManifestPublisher: Sendable {
         }
         var value = entries.map(\.uri).joined(separator: ",")
         var bundleKey: String?
-        if bundle {
-            let key = try await ManifestBundle(store: store).pack(selection.wheels, dryRun: dryRun)
+        var requirementsKey: String?
+        switch format {
+        case .urls:
+            break
+        case .zip:
+            let key = try await ManifestBundle(store: store).pack(selection.wheels, parameter: parameter, dryRun: dryRun)
             bundleKey = key
+            value = uriBase + "/" + key
+        case .requirements:
+            guard let indexURL else { throw ManifestError.needsIndexURL }
+            let file = try ManifestRequirementsFile(
+                wheels: selection.wheels, indexURL: indexURL, target: selector.targetDescription, parameter: parameter)
+            let key = try await file.write(to: store, dryRun: dryRun)
+            requirementsKey = key
             value = uriBase + "/" + key
         }
         let current = try await ssm.getParameterIfPresent(name: parameter)
@@ -107,7 +175,8 @@ public struct ManifestPublisher: Sendable {
         var publication = ManifestPublication(
             parameter: parameter, target: selector.targetDescription, value: value, characters: value.utf8.count,
             tier: tier.rawValue, version: current?.version, written: false, dryRun: dryRun, wheels: entries,
-            notes: selection.notes, bundle: bundleKey)
+            notes: selection.notes, bundle: bundleKey, format: format, requirementsFile: requirementsKey,
+            warnings: selection.warnings, preinstalled: selection.preinstalled)
         if dryRun || current?.value == value {
             if let current, current.value == value { publication.tier = (currentTier ?? tier).rawValue }
             return publication
@@ -123,8 +192,12 @@ public struct ManifestPublisher: Sendable {
     /// `_wheelhouse/manifests/{region}/{parameter}.json`: what was published where, so the store
     /// itself tells which manifests name its files (DESIGN.md §2, "manifest record").
     public func recordKey(parameter: String) -> String {
+        Self.recordKey(parameter: parameter, region: ssm.configuration.region)
+    }
+
+    static func recordKey(parameter: String, region: String) -> String {
         let name = parameter.hasPrefix("/") ? String(parameter.dropFirst()) : parameter
-        return "_wheelhouse/manifests/\(ssm.configuration.region)/\(name).json"
+        return "_wheelhouse/manifests/\(region)/\(name).json"
     }
 
     private func record(_ publication: ManifestPublication) async throws {

@@ -42,6 +42,9 @@ public actor ManifestRepublisher {
                         "parameter": "\(parameter)", "written": "\(result.written)", "version": "\(result.version ?? 0)",
                         "tier": "\(result.tier)", "wheels": "\(result.wheels.count)",
                     ])
+                for warning in result.warnings {
+                    logger.warning("manifest leaves out a project", metadata: ["parameter": "\(parameter)", "reason": "\(warning)"])
+                }
             } catch {
                 logger.error("manifest not published", metadata: ["parameter": "\(parameter)", "error": "\(error)"])
             }

@@ -3,19 +3,106 @@ import WheelhouseAWS
 import WheelhouseCore
 import WheelhouseStorage
 
-/// The runtime a manifest is for: a Glue version, or a Python version and platform tags.
+/// The runtime a manifest is for: a Glue version, a custom Glue profile, or a Python version
+/// and platform tags.
 public enum ManifestTarget: Sendable, Hashable, CustomStringConvertible {
-    /// `4.0` (Python 3.10, Amazon Linux 2) or `5.0` (Python 3.11, Amazon Linux 2023).
+    /// A built-in Glue profile: `4.0`, `5.0`, `5.1` or `6.0` (`GlueProfile.runtimes`).
     case glue(String)
+    /// A Glue profile read from a `--glue-profile` list.
+    case profile(GlueProfile)
     /// A Python `X.Y` and the platform tags its installer accepts (`manylinux2014_x86_64`).
     case python(String, platforms: [String])
 
-    public static let glueVersions = ["4.0", "5.0"]
+    public static var glueVersions: [String] { GlueProfile.knownVersions }
 
     public var description: String {
         switch self {
         case .glue(let version): "Glue \(version)"
+        case .profile(let profile): "Glue \(profile.version)"
         case .python(let version, let platforms): "Python \(version) on \(platforms.joined(separator: ", "))"
+        }
+    }
+
+    /// The Glue profile, or nil for a plain Python target.
+    public func glueProfile() throws(GlueProfileError) -> GlueProfile? {
+        switch self {
+        case .glue(let version): try GlueProfile.named(version)
+        case .profile(let profile): profile
+        case .python: nil
+        }
+    }
+
+    /// Reads a `--glue-profile` list; `base` is the `--glue-version` it builds on, if any.
+    public static func customProfile(file: URL, base: String?) throws -> ManifestTarget {
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw GlueProfileError.invalidHeader(file: file.path, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+        return .profile(try GlueProfile.custom(text: text, file: file.path, base: try base.map { try GlueProfile.named($0) }))
+    }
+}
+
+/// How a Glue target's preinstalled libraries are treated (`--upgrade-preinstalled`,
+/// `--ignore-preinstalled`).
+public struct PreinstalledPolicy: Sendable, Hashable {
+    /// Resolve as if nothing were installed.
+    public var ignore: Bool
+    /// Libraries the manifest may ship its own version of; `:all:` for every one.
+    public var upgrade: [String]
+
+    public init(ignore: Bool = false, upgrade: [String] = []) {
+        self.ignore = ignore
+        self.upgrade = upgrade
+    }
+
+    /// What the resolver is told the profile has installed; nil when ignored.
+    public func installedSet(for profile: GlueProfile) throws(ManifestError) -> InstalledSet? {
+        guard !ignore else { return nil }
+        if upgrade.contains(":all:") {
+            return InstalledSet(runtime: profile.description, versions: profile.installed, upgradable: .all)
+        }
+        var names = Set<ProjectName>()
+        for name in upgrade {
+            do {
+                names.insert(try ProjectName(name))
+            } catch {
+                throw .invalidRequirement(name, source: "--upgrade-preinstalled", message: error.description)
+            }
+        }
+        return InstalledSet(runtime: profile.description, versions: profile.installed, upgradable: .only(names))
+    }
+}
+
+/// What `manifest publish` writes to the parameter (`--format`).
+public enum ManifestFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The comma-separated `s3://` URIs of the wheels.
+    case urls
+    /// One `.gluewheels.zip` (Glue 5.0 and later): `wheels/*.whl` and `wheels/requirements.txt`.
+    case zip
+    /// One requirements file, pinned and hashed, naming a Wheelhouse server's index (Glue 5.0
+    /// and later, with `--python-modules-installer-option -r`).
+    case requirements
+
+    /// What a published value is: a `.gluewheels.zip`, a `.txt` requirements file, else URLs.
+    public init(value: String) {
+        if value.hasSuffix(".gluewheels.zip") {
+            self = .zip
+        } else if value.hasSuffix(".txt") && !value.contains(",") {
+            self = .requirements
+        } else {
+            self = .urls
+        }
+    }
+
+    /// The Glue job arguments for a published `value` of this format.
+    public func glueArguments(value: String) -> [(name: String, value: String)] {
+        switch self {
+        case .urls, .zip:
+            [("--additional-python-modules", value), ("--python-modules-installer-option", "--no-index")]
+        case .requirements:
+            [("--additional-python-modules", value), ("--python-modules-installer-option", "-r")]
         }
     }
 }
@@ -29,7 +116,10 @@ public struct ManifestSettings: Sendable {
     public var region: String?
     /// `s3://bucket[/prefix]` to name the wheels under, for a local store synced to S3.
     public var uriBase: String?
-    public var bundle: Bool
+    public var format: ManifestFormat
+    /// The Wheelhouse server's simple index a `requirements` manifest names.
+    public var indexURL: String?
+    public var preinstalled: PreinstalledPolicy
     public var parameterDescription: String?
     /// pip-style constraints (`-c` files): versions outside them are never selected.
     public var constraints: [Requirement] = []
@@ -37,15 +127,38 @@ public struct ManifestSettings: Sendable {
     public var allowedSHA256: [String: Set<String>] = [:]
 
     public init(
-        target: ManifestTarget, roots: [Requirement]? = nil, region: String? = nil, uriBase: String? = nil, bundle: Bool = false,
+        target: ManifestTarget, roots: [Requirement]? = nil, region: String? = nil, uriBase: String? = nil,
+        format: ManifestFormat = .urls, indexURL: String? = nil, preinstalled: PreinstalledPolicy = PreinstalledPolicy(),
         parameterDescription: String? = nil
     ) {
         self.target = target
         self.roots = roots
         self.region = region
         self.uriBase = uriBase
-        self.bundle = bundle
+        self.format = format
+        self.indexURL = indexURL
+        self.preinstalled = preinstalled
         self.parameterDescription = parameterDescription
+    }
+
+    /// The selection as a PEP 751 lock file naming `indexURL`'s server (`manifest lock`).
+    public func lock(store: any BlobStore) async throws -> (lock: ManifestLock, selection: ManifestSelection) {
+        guard let indexURL else { throw ManifestError.needsIndexURL }
+        let selector = try ResolverSelector(
+            target: target, roots: roots, preinstalled: preinstalled, constraints: constraints, allowedSHA256: allowedSHA256)
+        let selection = try selector.select(from: try await ManifestCandidates(store: store).load())
+        guard !selection.wheels.isEmpty else {
+            throw ManifestError.emptySelection(
+                reason: "no wheel in \(store.displayName) fits \(selector.targetDescription)"
+                    + (selection.notes.isEmpty ? "" : " (" + selection.notes.joined(separator: "; ") + ")"))
+        }
+        return (try ManifestLock(selection: selection, target: selector.environment, indexURL: indexURL), selection)
+    }
+
+    /// The resolver-backed selector for these settings.
+    public func selector() throws -> any ManifestSelector {
+        try ResolverSelector(
+            target: target, roots: roots, preinstalled: preinstalled, constraints: constraints, allowedSHA256: allowedSHA256)
     }
 
     /// The roots named by `SPEC` arguments and a requirements file. Nil when neither gives
@@ -118,7 +231,8 @@ public struct ManifestSettings: Sendable {
         let base = try resolvedURIBase(for: location)
         return ManifestPublisher(
             store: store, ssm: try ssmClient(for: location, environment: environment), uriBase: base,
-            selector: try ResolverSelector(target: target, roots: roots, constraints: constraints, allowedSHA256: allowedSHA256), parameterDescription: parameterDescription,
-            tags: ["managed-by": "wheelhouse", "wheelhouse:uri-base": String(base.prefix(256))], bundle: bundle)
+            selector: try selector(), parameterDescription: parameterDescription,
+            tags: ["managed-by": "wheelhouse", "wheelhouse:uri-base": String(base.prefix(256))], format: format,
+            indexURL: indexURL)
     }
 }

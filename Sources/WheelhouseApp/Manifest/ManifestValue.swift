@@ -42,6 +42,19 @@ public enum ManifestValue {
         return length <= standardLimit ? .standard : .advanced
     }
 
+    /// The name an object published for `parameter` starts with: its last path segment
+    /// (`/glue/etl-jobs` → `etl-jobs`), characters other than letters, digits, `.`, `_` and `-`
+    /// replaced by `-`; `manifest` when nothing is left.
+    public static func objectName(parameter: String) -> String {
+        let last = parameter.split(separator: "/").last.map(String.init) ?? ""
+        let cleaned = String(last.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                ? Character(scalar) : "-"
+        })
+        let trimmed = cleaned.drop { $0 == "." }
+        return trimmed.isEmpty ? "manifest" : String(trimmed.prefix(100))
+    }
+
     /// `8300` → `8,300`, independent of the locale.
     public static func grouped(_ number: Int) -> String {
         let digits = String(number.magnitude)

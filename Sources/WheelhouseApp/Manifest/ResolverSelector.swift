@@ -1,25 +1,38 @@
 import WheelhouseCore
 
 /// Selects a manifest's wheels with WheelhouseCore's `Resolver`: a dependency-closed,
-/// consistent set for the target, the newest versions that fit, the wheel pip would pick.
+/// consistent set for the target, the newest versions that fit, the wheel pip would pick. A
+/// Glue target's preinstalled libraries count as installed (`PreinstalledPolicy`).
 struct ResolverSelector: ManifestSelector {
     let environment: TargetEnvironment
     /// Nil: every project of the store is a root.
     let roots: [Requirement]?
+    let installed: InstalledSet?
+    /// `--upgrade-preinstalled` names the profile does not preinstall.
+    let unknownUpgrades: [String]
     /// pip-style constraints: releases outside them are not candidates.
     var constraints: [Requirement] = []
     /// Hash-checking: normalized project → allowed sha256 digests of its selected wheel.
     var allowedSHA256: [String: Set<String>] = [:]
 
     init(
-        target: ManifestTarget, roots: [Requirement]?, constraints: [Requirement] = [],
-        allowedSHA256: [String: Set<String>] = [:]
+        target: ManifestTarget, roots: [Requirement]?, preinstalled: PreinstalledPolicy = PreinstalledPolicy(),
+        constraints: [Requirement] = [], allowedSHA256: [String: Set<String>] = [:]
     ) throws {
         self.constraints = constraints
         self.allowedSHA256 = allowedSHA256
-        switch target {
-        case .glue(let version): environment = try TargetEnvironment.glue(version)
-        case .python(let version, let platforms): environment = try TargetEnvironment(python: version, platforms: platforms)
+        if let profile = try target.glueProfile() {
+            environment = try profile.target()
+            installed = try preinstalled.installedSet(for: profile)
+            unknownUpgrades = preinstalled.ignore ? [] : preinstalled.upgrade.filter { name in
+                name != ":all:" && (try? ProjectName(name)).flatMap { profile.preinstalledVersion(of: $0) } == nil
+            }
+        } else if case .python(let version, let platforms) = target {
+            environment = try TargetEnvironment(python: version, platforms: platforms)
+            installed = nil
+            unknownUpgrades = []
+        } else {
+            throw ManifestError.emptySelection(reason: "no target")
         }
         self.roots = roots
     }
@@ -73,7 +86,7 @@ struct ResolverSelector: ManifestSelector {
         for (name, versions) in releases {
             grouped[name] = versions.map { ResolverRelease(project: name, version: $0.key, files: $0.value) }
         }
-        let resolver = Resolver(target: environment, releases: grouped)
+        let resolver = Resolver(target: environment, releases: grouped, installed: installed)
         let resolution: Resolution
         do {
             if let roots {
@@ -86,10 +99,16 @@ struct ResolverSelector: ManifestSelector {
         }
         let selected = resolution.selected.compactMap { byFile[$0.project.normalized + "/" + $0.file.filename] }
         for wheel in selected {
-            if let allowed = allowedSHA256[wheel.project], !allowed.contains(wheel.sha256) {
-                throw .hashMismatch(project: wheel.project, filename: wheel.filename, sha256: wheel.sha256)
+            if let allowed = allowedSHA256[wheel.project], !allowed.contains(wheel.sha256 ?? "") {
+                throw .hashMismatch(project: wheel.project, filename: wheel.filename, sha256: wheel.sha256 ?? "unknown")
             }
         }
-        return ManifestSelection(wheels: selected, notes: resolution.skipped.map(\.description))
+        var notes = resolution.skipped.map(\.description)
+        if let installed {
+            notes += unknownUpgrades.map { "--upgrade-preinstalled \($0): \(installed.runtime) does not preinstall it" }
+        }
+        return ManifestSelection(
+            wheels: selected, notes: notes, warnings: resolution.leftOut.map(\.description),
+            preinstalled: resolution.preinstalled.map(PreinstalledReport.init))
     }
 }

@@ -90,25 +90,36 @@ public struct ReplicationWatcher: Sendable {
     public let interval: Duration
     public let metrics: ReplicationMetrics
     public let logger: Logger
+    /// `--manifest-parameter`: the SSM parameter, and per target (by display name) the
+    /// publisher of that target's own manifest.
+    public let manifest: (parameter: String, publishers: [String: ManifestPublisher])?
 
-    public init(replicator: Replicator, targets: [any BlobStore], interval: Duration, metrics: ReplicationMetrics, logger: Logger) {
+    public init(
+        replicator: Replicator, targets: [any BlobStore], interval: Duration, metrics: ReplicationMetrics, logger: Logger,
+        manifest: (parameter: String, publishers: [String: ManifestPublisher])? = nil
+    ) {
         self.replicator = replicator
         self.targets = targets
         self.interval = interval
         self.metrics = metrics
         self.logger = logger
+        self.manifest = manifest
     }
 
-    /// Runs cycles until cancelled.
+    /// Runs cycles until cancelled; the first publishes every target's manifest.
     public func run() async {
+        var first = true
         while !Task.isCancelled {
-            await cycle()
+            await cycle(publishUnchanged: first)
+            first = false
             try? await Task.sleep(for: interval)
         }
     }
 
-    /// One pass over every target, logged and counted.
-    public func cycle() async {
+    /// One pass over every target, logged and counted. With `manifest`, a target that
+    /// replicated cleanly and changed (or every clean target, with `publishUnchanged`) has its
+    /// manifest republished; the publisher writes SSM only when the value changes.
+    public func cycle(publishUnchanged: Bool = false) async {
         for target in targets {
             guard !Task.isCancelled else { return }
             let started = ContinuousClock.now
@@ -129,11 +140,35 @@ public struct ReplicationWatcher: Sendable {
                         "lag_seconds": "\(metrics.lag(of: report.target) ?? 0)",
                     ])
                 for line in report.conflicts + report.failures { logger.error("\(line)", metadata: ["target": "\(report.target)"]) }
+                if report.succeeded && (report.projectsChanged > 0 || publishUnchanged), let manifest,
+                    let publisher = manifest.publishers[target.displayName]
+                {
+                    await publish(manifest.parameter, with: publisher, target: target.displayName)
+                }
             } catch {
                 guard !Task.isCancelled else { return }
                 metrics.recordFailedCycle(target: target.displayName)
                 logger.error("replication cycle failed: \(error)", metadata: ["target": "\(target.displayName)"])
             }
+        }
+    }
+}
+
+extension ReplicationWatcher {
+    private func publish(_ parameter: String, with publisher: ManifestPublisher, target: String) async {
+        do {
+            let result = try await publisher.publish(parameter: parameter)
+            logger.notice(
+                "manifest published",
+                metadata: [
+                    "target": "\(target)", "parameter": "\(parameter)", "written": "\(result.written)",
+                    "version": "\(result.version ?? 0)", "wheels": "\(result.wheels.count)",
+                ])
+            for warning in result.warnings {
+                logger.warning("manifest leaves out a project", metadata: ["target": "\(target)", "reason": "\(warning)"])
+            }
+        } catch {
+            logger.error("manifest not published", metadata: ["target": "\(target)", "parameter": "\(parameter)", "error": "\(error)"])
         }
     }
 }
