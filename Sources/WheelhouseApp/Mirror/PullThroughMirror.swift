@@ -103,29 +103,50 @@ public final class PullThroughMirror: Sendable {
         let (record, recordKey) = try await storedRecord(project)
         let hosted = record?.files.contains { !$0.isMirrored } ?? false
         if hosted, !settings.merge.contains(project), let record {
-            let files = record.files.filter { !$0.isMirrored }
-            return View(page: Self.page(project, recordFiles: files), upstreamFiles: [:], key: "hosted|" + recordKey)
+            return remembered(project, key: "hosted|" + recordKey) {
+                View(page: Self.page(project, recordFiles: record.files.filter { !$0.isMirrored }), upstreamFiles: [:], key: $0)
+            }
         }
         if let refusal = settings.refusal(project) {
             logger.info("project not taken from upstream", metadata: ["project": "\(project)", "reason": "\(refusal)"])
-            guard let record, !record.files.isEmpty else { return nil }
-            return View(page: Self.page(project, recordFiles: record.files), upstreamFiles: [:], key: "local|" + recordKey)
+            return localView(project, record, recordKey)
         }
         switch await pages.lookup(project) {
         case .notFound:
-            guard let record, !record.files.isEmpty else { return nil }
-            return View(page: Self.page(project, recordFiles: record.files), upstreamFiles: [:], key: "local|" + recordKey)
+            return localView(project, record, recordKey)
         case .unavailable(let error):
             // No copy of the upstream page: the files already in the store are still true.
             if let record, !record.files.isEmpty {
                 metrics.upstreamStaleServe()
                 logger.warning("upstream unavailable, serving the stored files only", metadata: ["project": "\(project)", "stale": "true"])
-                return View(page: Self.page(project, recordFiles: record.files), upstreamFiles: [:], key: "local|" + recordKey)
+                return localView(project, record, recordKey)
             }
             throw HTTPError(error.isTimeout ? .gatewayTimeout : .badGateway, message: "The upstream index failed: \(error)")
         case .page(let cached, let stale):
-            return compose(project, record: record, upstream: cached, key: "\(recordKey)|\(cached.fetchedAt.timeIntervalSince1970)|\(stale)")
+            return remembered(project, key: "\(recordKey)|\(cached.upstream)|\(cached.fetchedAt.timeIntervalSince1970)|\(stale)") {
+                compose(project, record: record, upstream: cached, key: $0)
+            }
         }
+    }
+
+    /// The record's files alone; nil when there are none.
+    func localView(_ project: String, _ record: ProjectRecord?, _ recordKey: String) -> View? {
+        guard let record, !record.files.isEmpty else { return nil }
+        return remembered(project, key: "local|" + recordKey) {
+            View(page: Self.page(project, recordFiles: record.files), upstreamFiles: [:], key: $0)
+        }
+    }
+
+    /// The view last built for `project` when its key is `key`, else a new one (composed, and
+    /// its hidden files logged, once per change of the record or of the upstream page).
+    func remembered(_ project: String, key: String, _ build: (String) -> View) -> View {
+        if let known = rendered.withLock({ $0[project]?.view }), known.key == key { return known }
+        let view = build(key)
+        rendered.withLock { all in
+            if all.count > 20_000 { all = [:] }
+            all[project] = Rendered(view: view, pages: [:])
+        }
+        return view
     }
 
     /// The project's record and its etag. That a project has none is remembered for the index
@@ -278,19 +299,26 @@ public final class PullThroughMirror: Sendable {
         let started = ContinuousClock.now
         do {
             let download = try await upstream.open(file)
-            guard FileManager.default.createFile(atPath: fetch.spool.path, contents: nil),
-                let handle = FileHandle(forWritingAtPath: fetch.spool.path)
-            else { throw UpstreamError.local("cannot create the spool file \(fetch.spool.path)") }
+            let fd = open(fetch.spool.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw UpstreamError.local("cannot create the spool file \(fetch.spool.path)") }
             await fetch.started(contentLength: file.size ?? download.contentLength)
             var digest = DigestAccumulator()
             do {
-                defer { try? handle.close() }
+                defer { close(fd) }
+                var announced: Int64 = 0
                 for try await chunk in download.body {
-                    chunk.withUnsafeReadableBytes { digest.update(bufferPointer: $0) }
-                    try handle.write(contentsOf: Data(chunk.readableBytesView))
+                    try chunk.withUnsafeReadableBytes { raw in
+                        digest.update(bufferPointer: raw)
+                        try Self.writeAll(fd, raw)
+                    }
                     metrics.addUpstreamBytes(Int64(chunk.readableBytes))
-                    await fetch.progress(written: digest.count)
+                    // Readers are woken every 256 KiB, not for every small chunk.
+                    if digest.count - announced >= 256 << 10 {
+                        announced = digest.count
+                        await fetch.progress(written: announced)
+                    }
                 }
+                await fetch.progress(written: digest.count)
             } catch {
                 throw UpstreamIndex.transportError(error, url: download.url)
             }
@@ -345,6 +373,18 @@ public final class PullThroughMirror: Sendable {
             logger.error("mirror fetch failed", metadata: ["project": "\(project)", "file": "\(file.filename)", "error": "\(error)"])
             if lasting { failures.withLock { $0[key] = (now(), httpError) } }
             await fetch.finish(.failed(httpError))
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw UpstreamError.local("cannot write the spool file: \(String(cString: strerror(errno)))")
+            }
+            offset += written
         }
     }
 

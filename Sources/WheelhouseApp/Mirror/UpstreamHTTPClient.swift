@@ -18,7 +18,7 @@ public final class UpstreamHTTPClient: Sendable {
     let isShutDown = Mutex(false)
 
     public init(
-        proxies: UpstreamProxySettings = UpstreamProxySettings(), connectTimeout: Duration = .seconds(10),
+        proxies: UpstreamProxySettings = UpstreamProxySettings(), connectTimeout: Duration = .seconds(5),
         readTimeout: Duration = .seconds(30)
     ) {
         self.proxies = proxies

@@ -81,6 +81,10 @@ public final class UpstreamPageCache: Sendable {
     let metrics: ServerMetrics?
     let entries = Mutex<[String: Entry]>([:])
     let refreshes = Mutex<[String: Task<Lookup, Never>]>([:])
+    /// Upstreams that could not be reached, by display URL: not asked again until then, so an
+    /// outage costs one connect timeout per `retryAfter`, not one per request.
+    let down = Mutex<[String: (until: Date, error: UpstreamError)]>([:])
+    let retryAfter: TimeInterval = 30
 
     public init(
         upstreams: [UpstreamIndex], store: any BlobStore, ttl: Duration, negativeTTL: Duration = .seconds(60),
@@ -145,6 +149,10 @@ public final class UpstreamPageCache: Sendable {
     func fetch(_ project: String) async -> Lookup {
         var failure: UpstreamError?
         for upstream in upstreams {
+            if let known = down.withLock({ $0[upstream.displayURL] }), known.until > now() {
+                failure = failure ?? known.error
+                continue
+            }
             do throws(UpstreamError) {
                 switch try await upstream.projectPage(project) {
                 case .found(let page):
@@ -166,6 +174,12 @@ public final class UpstreamPageCache: Sendable {
                 metrics?.upstreamRequest(outcome: error.isTimeout ? "timeout" : "error")
                 logger.warning("upstream failed", metadata: ["project": "\(project)", "upstream": "\(upstream.displayURL)", "error": "\(error)"])
                 failure = failure ?? error
+                switch error {
+                case .unreachable, .timeout:
+                    down.withLock { $0[upstream.displayURL] = (now().addingTimeInterval(retryAfter), error) }
+                default:
+                    break
+                }
             }
         }
         if let failure {
