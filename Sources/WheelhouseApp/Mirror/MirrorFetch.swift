@@ -10,9 +10,9 @@ import Darwin
 /// One file being fetched from an upstream: spooled to a local file while any number of
 /// clients read it as it grows (single flight: concurrent first downloads share one fetch).
 ///
-/// Readers are held one byte short of the end until the fetch has verified the sha256 and
-/// ingested the file: when the upstream lied, no client ever gets a complete body (its transfer
-/// is cut), and nothing is stored.
+/// Readers are held one byte short of the end until the fetch has verified the size and sha256:
+/// when the upstream lied, no client ever gets a complete body (its transfer is cut), and
+/// nothing is stored. Ingesting the verified file runs after the last byte is released.
 actor MirrorFetch {
     enum State: Sendable {
         /// Waiting for the upstream's response headers.
@@ -41,6 +41,8 @@ actor MirrorFetch {
     private(set) var state: State = .starting
     private(set) var written: Int64 = 0
     private(set) var contentLength: Int64?
+    /// The bytes matched the upstream's page: readers may send the last one.
+    private(set) var verified = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     init(spool: URL) {
@@ -57,6 +59,11 @@ actor MirrorFetch {
 
     func progress(written: Int64) {
         self.written = written
+        wake()
+    }
+
+    func markVerified() {
+        verified = true
         wake()
     }
 
@@ -105,6 +112,7 @@ actor MirrorFetch {
             case .failed(let error):
                 throw error
             case .starting, .streaming:
+                if verified { return (written, true) }
                 if written - 1 > sent { return (written - 1, false) }
                 await changed()
             }

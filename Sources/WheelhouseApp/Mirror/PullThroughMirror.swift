@@ -324,6 +324,7 @@ public final class PullThroughMirror: Sendable {
             }
             let result = digest.finish()
             try UpstreamIndex.verify(file, digest: result, url: download.url)
+            await fetch.markVerified()
             var metadata: [UInt8]?
             if file.coreMetadataSha256 != nil {
                 do {

@@ -34,7 +34,7 @@ public struct UpstreamIndex: Sendable {
         url: URL, http: UpstreamHTTPClient, pageTimeout: Duration = .seconds(30), fileTimeout: Duration = .seconds(3600),
         maxPageBytes: Int = 64 << 20
     ) throws(UpstreamError) {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty else {
             throw .badURL(Self.redacted(url.absoluteString))
         }
         // A root without its trailing slash would resolve `{project}/` one level too high.
