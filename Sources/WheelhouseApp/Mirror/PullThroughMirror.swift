@@ -46,6 +46,8 @@ public final class PullThroughMirror: Sendable {
     let cache: IndexCache
     let ingestor: Ingestor
     let spoolDirectory: URL
+    /// Largest file fetched (the server's upload limit): a hostile upstream cannot fill the disk.
+    let maxFileBytes: Int64
     let logger: Logger
     let metrics: ServerMetrics
     let now: @Sendable () -> Date
@@ -61,13 +63,14 @@ public final class PullThroughMirror: Sendable {
 
     init(
         settings: UpstreamSettings, pages: UpstreamPageCache, cache: IndexCache, ingestor: Ingestor, spoolDirectory: URL,
-        logger: Logger, metrics: ServerMetrics, now: @escaping @Sendable () -> Date = { Date() }
+        maxFileBytes: Int64, logger: Logger, metrics: ServerMetrics, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
         self.pages = pages
         self.cache = cache
         self.ingestor = ingestor
         self.spoolDirectory = spoolDirectory
+        self.maxFileBytes = maxFileBytes
         self.logger = logger
         self.metrics = metrics
         self.now = now
@@ -303,10 +306,14 @@ public final class PullThroughMirror: Sendable {
             guard fd >= 0 else { throw UpstreamError.local("cannot create the spool file \(fetch.spool.path)") }
             await fetch.started(contentLength: file.size ?? download.contentLength)
             var digest = DigestAccumulator()
+            let limit = min(file.size ?? download.contentLength ?? maxFileBytes, maxFileBytes)
             do {
                 defer { close(fd) }
                 var announced: Int64 = 0
                 for try await chunk in download.body {
+                    guard digest.count + Int64(chunk.readableBytes) <= limit else {
+                        throw UpstreamError.tooLarge(url: download.url, limit: Int(limit))
+                    }
                     try chunk.withUnsafeReadableBytes { raw in
                         digest.update(bufferPointer: raw)
                         try Self.writeAll(fd, raw)
@@ -356,7 +363,7 @@ public final class PullThroughMirror: Sendable {
             switch error {
             case let error as UpstreamError:
                 switch error {
-                case .hashMismatch, .sizeMismatch:
+                case .hashMismatch, .sizeMismatch, .tooLarge:
                     lasting = true
                     metrics.upstreamRequest(outcome: "mismatch")
                 case .timeout: metrics.upstreamRequest(outcome: "timeout")

@@ -58,7 +58,7 @@ public func buildRouter(
             metrics: metrics)
         mirror = PullThroughMirror(
             settings: settings, pages: pages, cache: cache, ingestor: ingestor, spoolDirectory: configuration.spoolDirectory,
-            logger: logger, metrics: metrics)
+            maxFileBytes: configuration.maxUploadBytes, logger: logger, metrics: metrics)
     }
 
     let index = IndexController(cache: cache, auth: auth, mirror: mirror)
