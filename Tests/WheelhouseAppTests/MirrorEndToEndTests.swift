@@ -189,6 +189,25 @@ struct MirrorEndToEndTests {
         #expect(unknown == 502)
     }
 
+    @Test func aMirrorOnAnS3StoreKeepsWhatItFetchesThere() async throws {
+        try await makeScenario(in: dists)
+        let upstream = try await wheelhouseUpstream(dists)
+        defer { Task { await upstream.stop() } }
+        let store = try await TestStore.make(.s3, in: work, label: "mirror")
+        let mirror = try await ServerProcess.start(store: store, extraArguments: ["--upstream", upstream.indexURL])
+        defer { Task { await mirror.stop() } }
+        let (pip, installed) = try await pipInstall(mirror, ["app-pkg"], target: "pip")
+        #expect(pip.status == 0, "\(pip.stdoutText)\(pip.stderrText)\n\(log(mirror).suffix(2000))")
+        #expect(installed == ["app_pkg-1.0.dist-info", "dep_lib-1.0.dist-info"])
+        #expect(try await store.object("packages/dep-lib/dep_lib-1.0-py3-none-any.whl") != nil)
+        #expect(try await store.object("packages/dep-lib/dep_lib-1.0-py3-none-any.whl.metadata") != nil)
+        #expect(try await store.object("_wheelhouse/upstream/dep-lib.json") != nil)
+        let record = try #require(try await store.object("_wheelhouse/projects/dep-lib.json"))
+        #expect(String(decoding: record, as: UTF8.self).contains("\"origin\":\"\(upstream.indexURL)\""))
+        let verify = try await ProcessRunner.run(Products.wheelhouse, ["verify", "--store", store.url], environment: store.environment)
+        #expect(verify.status == 0, "\(verify.stdoutText)\(verify.stderrText)")
+    }
+
     @Test func credentialsInTheUpstreamURLReachTheUpstreamAndNothingElse() async throws {
         try await makeScenario(in: dists)
         let upstreamStore = work.appendingPathComponent("upstream-store")
