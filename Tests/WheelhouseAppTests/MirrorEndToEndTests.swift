@@ -257,6 +257,10 @@ struct MirrorEndToEndTests {
         #expect(verify.status == 0, "\(verify.stdoutText)\(verify.stderrText)")
         let list = try await wheelhouse(["list", "app-pkg"], store: store)
         #expect(list.stdoutText.contains("mirrored from"), "\(list.stdoutText)")
+        // A rebuild of the records keeps them mirrored (else they would turn into hosted projects).
+        let rebuild = try await wheelhouse(["index", "rebuild"], store: store)
+        #expect(rebuild.status == 0, "\(rebuild.stderrText)")
+        #expect(try await wheelhouse(["list", "app-pkg"], store: store).stdoutText.contains("mirrored from"))
         // Once stored, the metadata is ours (extracted): the page now advertises it.
         let (json, _) = try await page(mirror, "dep-lib")
         #expect(try jsonFiles(json).first?["core-metadata"] is [String: Any])
