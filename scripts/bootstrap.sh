@@ -19,12 +19,12 @@ fi
 
 PY="${PYTHON:-python3}"
 VENV=.venv
-stamp="$VENV/.wheelhouse-deps-v2"
+stamp="$VENV/.wheelhouse-deps-v3"
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: creating $VENV with the test clients"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q \
-    "packaging>=24" "moto[server]" twine uv pypi-simple build wheel "setuptools>=78" boto3
+    "packaging>=24" "moto[server]" twine uv pypi-simple build wheel "setuptools>=78" boto3 pypiserver
   touch "$stamp"
 fi

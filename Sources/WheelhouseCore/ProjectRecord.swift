@@ -198,11 +198,14 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public var yankedReason: String?
     /// The wheel's python tag (`py3`, `cp311`), or `source` for an sdist, as twine's `pyversion`.
     public let pythonTag: String
+    /// For a file mirrored from an upstream index: that index's URL (without credentials); nil
+    /// for a file uploaded here. `uploadTime` of a mirrored file is the upstream's, when it gave one.
+    public let origin: String?
 
     public init(
         filename: String, version: String, packageType: String, sha256: String, size: Int64, uploadTime: Date,
         requiresPython: String?, metadataSha256: String?, yanked: Bool = false, yankedReason: String? = nil,
-        pythonTag: String
+        pythonTag: String, origin: String? = nil
     ) {
         self.filename = filename
         self.version = version
@@ -215,10 +218,14 @@ public struct FileRecord: Codable, Sendable, Equatable {
         self.yanked = yanked
         self.yankedReason = yanked ? yankedReason : nil
         self.pythonTag = pythonTag
+        self.origin = origin
     }
 
+    /// True for a file mirrored from an upstream index, false for one uploaded here.
+    public var isMirrored: Bool { origin != nil }
+
     enum CodingKeys: String, CodingKey {
-        case filename, version, sha256, size, yanked
+        case filename, version, sha256, size, yanked, origin
         case packageType = "package_type"
         case uploadTime = "upload_time"
         case requiresPython = "requires_python"

@@ -20,12 +20,13 @@ public struct SimpleProjectPage: Sendable, Equatable {
         /// PEP 658/714: sha256 of `{url}.metadata`; nil when the file has no metadata file.
         public var coreMetadataSha256: String?
         public var yank: Yank
-        public var size: Int64
+        /// PEP 700; nil when unknown (a PEP 503 HTML upstream page gives no size).
+        public var size: Int64?
         public var uploadTime: Date?
 
         public init(
             filename: String, url: String, sha256: String, requiresPython: String?, coreMetadataSha256: String?,
-            yank: Yank, size: Int64, uploadTime: Date?
+            yank: Yank, size: Int64?, uploadTime: Date?
         ) {
             self.filename = filename
             self.url = url
@@ -77,6 +78,12 @@ public struct SimpleProjectPage: Sendable, Equatable {
     /// `../../packages/{project}/{filename}`: from `/simple/{project}/` to the file's key.
     public static func relativeFileURL(project: String, file: FileRecord) -> String {
         "../../" + packagesPath(project: project, filename: file.filename)
+    }
+
+    /// `../../packages/{project}/{filename}` for a file by name (a mirrored file that is not in
+    /// the store yet has no record).
+    public static func relativeFileURL(project: String, filename: String) -> String {
+        "../../" + packagesPath(project: project, filename: filename)
     }
 
     /// `{base}/packages/{project}/{filename}`, for pages served from elsewhere than the files

@@ -28,8 +28,10 @@ public enum SimpleJSONRenderer {
                 out.raw(",\"requires-python\":")
                 out.string(requiresPython)
             }
-            out.raw(",\"size\":")
-            out.integer(file.size)
+            if let size = file.size {
+                out.raw(",\"size\":")
+                out.integer(size)
+            }
             if let uploadTime = file.uploadTime {
                 out.raw(",\"upload-time\":")
                 out.timestamp(uploadTime)

@@ -34,6 +34,15 @@ public enum StorageLayout {
         return recordsPrefix + project + recordSuffix
     }
 
+    /// Prefix of the last upstream page seen for each mirrored project.
+    public static let upstreamPagesPrefix = "_wheelhouse/upstream/"
+
+    /// `_wheelhouse/upstream/{project}.json`: the last upstream page seen for a mirrored project.
+    public static func upstreamPageKey(project: String) throws(StorageLayoutError) -> String {
+        try validate(project: project)
+        return upstreamPagesPrefix + project + recordSuffix
+    }
+
     /// `simple/{project}/index.html`: the project's page in the static export.
     public static func exportProjectKey(project: String) throws(StorageLayoutError) -> String {
         try validate(project: project)

@@ -24,6 +24,7 @@ struct ListCommand: AsyncParsableCommand {
                 for file in record.files {
                     var line = "  \(file.version.padding(toLength: 12, withPad: " ", startingAt: 0)) \(file.filename)  \(file.size) bytes  sha256:\(file.sha256.prefix(12))"
                     if let rp = file.requiresPython { line += "  requires-python \(rp)" }
+                    if let origin = file.origin { line += "  mirrored from \(origin)" }
                     if file.yanked { line += "  YANKED" + (file.yankedReason.map { ": \($0)" } ?? "") }
                     print(line)
                 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import WheelhouseApp
+import WheelhouseCore
 import WheelhouseStorage
 
 struct ServeCommand: AsyncParsableCommand {
@@ -19,8 +20,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 8080
 
-    @Option(help: "Upstream index to mirror through (not available in this version yet).")
-    var upstream: String?
+    @Option(help: "An upstream simple index to mirror through (https://[user:password@]host/simple/); repeatable, asked in order.")
+    var upstream: [String] = []
+
+    @Option(name: .customLong("upstream-ttl"), help: "How long an upstream page is used before the upstream is asked again (30s, 10m, 2h).")
+    var upstreamTTL = "10m"
+
+    @Option(name: .customLong("upstream-merge"), help: "A hosted project whose page also lists upstream files; repeatable.")
+    var upstreamMerge: [String] = []
+
+    @Option(name: .customLong("upstream-allow"), help: "Only projects whose normalized name matches one of these fnmatch patterns come from upstream; repeatable.")
+    var upstreamAllow: [String] = []
+
+    @Option(name: .customLong("upstream-deny"), help: "Projects whose normalized name matches this fnmatch pattern never come from upstream; repeatable.")
+    var upstreamDeny: [String] = []
+
+    @Option(name: .customLong("upstream-min-age"), help: "Hide upstream files uploaded less than this long ago, or with no upload time (7d, 12h).")
+    var upstreamMinAge: String?
+
+    @Option(name: .customLong("upstream-min-age-exempt"), help: "A project --upstream-min-age does not apply to; repeatable.")
+    var upstreamMinAgeExempt: [String] = []
 
     @Option(name: .customLong("tokens-required-for"), help: "Which requests need a token: read, upload or none.")
     var tokensRequiredFor: String = "upload"
@@ -64,10 +83,43 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--download-redirect-expiry must be 1 to 604800 seconds (7 days), as S3 allows")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        _ = try upstreamSettings()
+    }
+
+    /// The mirror's settings, nil without `--upstream`; throws for unusable values.
+    func upstreamSettings() throws -> UpstreamSettings? {
+        let upstreamOnly = !upstreamMerge.isEmpty || !upstreamAllow.isEmpty || !upstreamDeny.isEmpty || upstreamMinAge != nil
+            || !upstreamMinAgeExempt.isEmpty
+        guard !upstream.isEmpty else {
+            if upstreamOnly { throw ValidationError("--upstream-merge, -allow, -deny, -min-age and -min-age-exempt need --upstream") }
+            return nil
+        }
+        var urls: [URL] = []
+        for text in upstream {
+            guard let url = URL(string: text) else { throw ValidationError("--upstream: not a URL (expected https://[user:password@]host/simple/)") }
+            do {
+                _ = try UpstreamIndex(url: url, http: UpstreamHTTPClient())
+            } catch {
+                throw ValidationError("--upstream: \(error)")
+            }
+            urls.append(url)
+        }
+        guard let ttl = UpstreamSettings.parseDuration(upstreamTTL) else {
+            throw ValidationError("--upstream-ttl must be a duration such as 30s, 10m or 2h (got '\(upstreamTTL)')")
+        }
+        var minAge: Duration?
+        if let upstreamMinAge {
+            guard let parsed = UpstreamSettings.parseDuration(upstreamMinAge) else {
+                throw ValidationError("--upstream-min-age must be a duration such as 7d or 12h (got '\(upstreamMinAge)')")
+            }
+            minAge = parsed
+        }
+        return UpstreamSettings(
+            upstreams: urls, ttl: ttl, merge: Set(upstreamMerge), allow: upstreamAllow.map(ProjectName.normalize),
+            deny: upstreamDeny.map(ProjectName.normalize), minAge: minAge, minAgeExempt: Set(upstreamMinAgeExempt))
     }
 
     func run() async throws {
-        if upstream != nil { try notYetAvailable("serve --upstream") }
         if downloadRedirect, case .fileSystem? = try? StoreLocation(parsing: options.storeURL) {
             throw ValidationError("--download-redirect needs an S3 store (s3://BUCKET/...); a local store is served directly")
         }
@@ -82,7 +134,8 @@ struct ServeCommand: AsyncParsableCommand {
                 indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
                 spoolDirectory: spoolDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory,
                 publicDirectory: publicDirectory,
-                downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil)
+                downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil,
+                upstream: try upstreamSettings())
             logger.notice(
                 "wheelhouse serving",
                 metadata: [
@@ -96,8 +149,22 @@ struct ServeCommand: AsyncParsableCommand {
                 await republisher.storeChanged()
                 onIngest = { _ in Task { await republisher.storeChanged() } }
             }
-            let app = buildApplication(configuration: config, store: store, logger: logger, onIngest: onIngest)
-            try await app.runService()
+            var upstreamClient: UpstreamHTTPClient?
+            if let settings = config.upstream {
+                upstreamClient = UpstreamHTTPClient(proxies: try UpstreamProxySettings(environment: ProcessInfo.processInfo.environment))
+                logger.notice(
+                    "mirroring upstreams",
+                    metadata: ["upstreams": "\(settings.upstreams.map(UpstreamPageParser.displayURL).joined(separator: " "))"])
+            }
+            let app = buildApplication(
+                configuration: config, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient)
+            do {
+                try await app.runService()
+            } catch {
+                try? await upstreamClient?.shutdown()
+                throw error
+            }
+            try await upstreamClient?.shutdown()
         }
     }
 

@@ -143,11 +143,25 @@ struct CommandLineTests {
         #expect(badName.stderrText.contains("invalid token name"))
     }
 
-    @Test(arguments: [["mirror", "--upstream", "x", "y"], ["serve", "--upstream", "http://127.0.0.1:9/simple/"]])
+    @Test(arguments: [["mirror", "--upstream", "x", "y"]])
     func commandsNotBuiltYetSaySoAndExit3(args: [String]) async throws {
         let result = try await run(args)
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(result.stderrText.contains("not available in this version"))
+    }
+
+    @Test(arguments: [
+        (["serve", "--upstream", "ftp://host/simple/"], "--upstream"),
+        (["serve", "--upstream", "https://u:hunter2@/simple/"], "--upstream"),
+        (["serve", "--upstream", "https://pypi.org/simple/", "--upstream-ttl", "soon"], "--upstream-ttl"),
+        (["serve", "--upstream", "https://pypi.org/simple/", "--upstream-min-age", "-1d"], "--upstream-min-age"),
+        (["serve", "--upstream-deny", "evil*"], "need --upstream"),
+    ])
+    func badUpstreamOptionsAreUsageErrors(args: [String], mentions: String) async throws {
+        let result = try await run(args)
+        #expect(result.status == 64, "\(result.stderrText)")
+        #expect(result.stderrText.contains(mentions), "\(result.stderrText)")
+        #expect(!result.stderrText.contains("hunter2"))
     }
 
     @Test func badStoreURLsAndUsageErrorsAreClear() async throws {

@@ -87,6 +87,20 @@ import Testing
             """)
     }
 
+    @Test func aMirroredFileKeepsItsOriginAndAnUploadedOneWritesNone() throws {
+        let uploaded = Self.file("demo_pkg-1.0.tar.gz", metadata: nil, requiresPython: nil)
+        let mirrored = FileRecord(
+            filename: "demo_pkg-2.0.tar.gz", version: "2.0", packageType: "sdist", sha256: String(repeating: "c", count: 64),
+            size: 1, uploadTime: Date(timeIntervalSince1970: 0), requiresPython: nil, metadataSha256: nil, pythonTag: "source",
+            origin: "https://pypi.org/simple/")
+        let record = try Self.empty.adding(uploaded).adding(mirrored)
+        let decoded = try ProjectRecord.decode(record.encoded())
+        #expect(decoded.files.map(\.origin) == [nil, "https://pypi.org/simple/"])
+        #expect(decoded.files.map(\.isMirrored) == [false, true])
+        let text = String(decoding: record.encoded(), as: UTF8.self)
+        #expect(text.components(separatedBy: "\"origin\"").count == 2)
+    }
+
     @Test func uploadTimeKeepsMicroseconds() throws {
         let file = Self.file("demo_pkg-1.0.tar.gz", time: 1_704_164_645.1234567)
         #expect(RFC3339Timestamp.format(file.uploadTime) == "2024-01-02T03:04:05.123457Z")

@@ -76,7 +76,7 @@ enum SimpleIndexFixture {
         #expect(page.files.map(\.filename) == record.files.map(\.filename))
         #expect(record.files.map(\.version) == SimpleIndexFixture.fileVersions)
         #expect(page.files.map(\.sha256) == record.files.map(\.sha256))
-        #expect(page.files.map(\.size) == record.files.map(\.size))
+        #expect(page.files.map(\.size) == record.files.map { Optional($0.size) })
         #expect(page.files.map(\.uploadTime) == record.files.map(\.uploadTime))
         #expect(page.files.map(\.requiresPython) == record.files.map(\.requiresPython))
         #expect(page.files.map(\.coreMetadataSha256) == record.files.map(\.metadataSha256))

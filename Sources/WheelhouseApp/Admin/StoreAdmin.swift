@@ -155,7 +155,8 @@ public struct StoreAdmin: Sendable {
                                 sha256: digest.sha256, size: digest.size,
                                 uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
                                 requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
-                                yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag),
+                                yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
+                                origin: old?.origin),
                             inspected.displayName))
                     } catch {
                         return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))

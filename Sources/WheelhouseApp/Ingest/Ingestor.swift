@@ -24,10 +24,12 @@ public struct Ingestor: Sendable {
         /// The `name` and `version` fields of an upload form, checked against the file.
         public var formName: String?
         public var formVersion: String?
+        /// Set for a file fetched from an upstream index: recorded as mirrored.
+        public var mirror: MirrorSource?
 
         public init(
             file: URL, filename: String? = nil, projectHint: String? = nil, digest: FileDigest? = nil,
-            formName: String? = nil, formVersion: String? = nil
+            formName: String? = nil, formVersion: String? = nil, mirror: MirrorSource? = nil
         ) {
             self.file = file
             self.filename = filename ?? file.lastPathComponent
@@ -35,6 +37,33 @@ public struct Ingestor: Sendable {
             self.digest = digest
             self.formName = formName
             self.formVersion = formVersion
+            self.mirror = mirror
+        }
+    }
+
+    /// Where a mirrored file came from, and what the upstream said of it.
+    public struct MirrorSource: Sendable {
+        /// The upstream index's URL, without credentials (`FileRecord.origin`).
+        public var origin: String
+        /// PEP 700 `upload-time` at the upstream; nil records the time of ingest.
+        public var uploadTime: Date?
+        /// The upstream's PEP 658 metadata file, already checked against its advertised hash;
+        /// stored instead of the METADATA extracted from the wheel, so the hash our page
+        /// advertised stays true. Nil extracts it as for an upload.
+        public var metadata: [UInt8]?
+        public var yank: SimpleProjectPage.Yank
+
+        public init(origin: String, uploadTime: Date?, metadata: [UInt8]? = nil, yank: SimpleProjectPage.Yank = .notYanked) {
+            self.origin = origin
+            self.uploadTime = uploadTime
+            self.metadata = metadata
+            self.yank = yank
+        }
+
+        var isYanked: Bool { yank != .notYanked }
+        var yankReason: String? {
+            if case .yanked(let reason) = yank { return reason }
+            return nil
         }
     }
 
@@ -181,7 +210,8 @@ public struct Ingestor: Sendable {
         } catch {
             throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
         }
-        let inspected = try inspection.get()
+        var inspected = try inspection.get()
+        if let metadata = candidate.mirror?.metadata, inspected.packageType == "bdist_wheel" { inspected.metadata = metadata }
         if let name = candidate.formName, ProjectName.normalize(name) != inspected.project {
             throw .formMismatch(
                 filename: candidate.filename,
@@ -302,12 +332,13 @@ public struct Ingestor: Sendable {
             packageType: item.inspected.packageType,
             sha256: item.digest.sha256,
             size: item.digest.size,
-            uploadTime: now(),
+            uploadTime: item.candidate.mirror?.uploadTime ?? now(),
             requiresPython: item.inspected.requiresPython,
             metadataSha256: item.metadataSHA256,
-            yanked: false,
-            yankedReason: nil,
-            pythonTag: item.inspected.pythonTag
+            yanked: item.candidate.mirror?.isYanked ?? false,
+            yankedReason: item.candidate.mirror?.yankReason,
+            pythonTag: item.inspected.pythonTag,
+            origin: item.candidate.mirror?.origin
         )
     }
 

@@ -5,14 +5,17 @@ import WheelhouseStorage
 
 /// Builds the Wheelhouse HTTP application. `serve` and the tests build the same app.
 /// `onIngest` is called with the project name after each upload that changed its record
-/// (`serve --manifest-parameter` republishes the manifest there).
+/// (`serve --manifest-parameter` republishes the manifest there). `upstreamClient` carries the
+/// requests of `configuration.upstream`; its owner shuts it down.
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any BlobStore,
     logger: Logger,
-    onIngest: @escaping @Sendable (String) -> Void = { _ in }
+    onIngest: @escaping @Sendable (String) -> Void = { _ in },
+    upstreamClient: UpstreamHTTPClient? = nil
 ) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, store: store, logger: logger, onIngest: onIngest)
+    let router = buildRouter(
+        configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient)
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [ReasonPhraseInstaller()])),
@@ -26,7 +29,8 @@ public func buildRouter(
     configuration: ServerConfiguration,
     store: any BlobStore,
     logger: Logger,
-    onIngest: @escaping @Sendable (String) -> Void = { _ in }
+    onIngest: @escaping @Sendable (String) -> Void = { _ in },
+    upstreamClient: UpstreamHTTPClient? = nil
 ) -> Router<BasicRequestContext> {
     let metrics = ServerMetrics()
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
@@ -45,10 +49,24 @@ public func buildRouter(
         StoreFailureMiddleware()
     }
 
-    let index = IndexController(cache: cache, auth: auth)
+    var mirror: PullThroughMirror?
+    if let settings = configuration.upstream {
+        let client = upstreamClient ?? UpstreamHTTPClient()
+        // The command line checked the URLs (`UpstreamIndex.init` throws for unusable ones).
+        let upstreams = settings.upstreams.compactMap { try? UpstreamIndex(url: $0, http: client) }
+        let pages = UpstreamPageCache(
+            upstreams: upstreams, store: store, ttl: settings.ttl, negativeTTL: settings.negativeTTL, logger: logger,
+            metrics: metrics)
+        mirror = PullThroughMirror(
+            settings: settings, pages: pages, cache: cache, ingestor: ingestor, spoolDirectory: configuration.spoolDirectory,
+            maxFileBytes: configuration.maxUploadBytes, logger: logger, metrics: metrics)
+    }
+
+    let index = IndexController(cache: cache, auth: auth, mirror: mirror)
     index.addRoutes(to: router)
     let files = DownloadController(
-        cache: cache, store: store, auth: auth, metrics: metrics, redirectExpiry: configuration.downloadRedirectExpiry)
+        cache: cache, store: store, auth: auth, metrics: metrics, redirectExpiry: configuration.downloadRedirectExpiry,
+        mirror: mirror)
     files.addRoutes(to: router)
     let uploads = UploadController(
         ingestor: ingestor, auth: auth, metrics: metrics,

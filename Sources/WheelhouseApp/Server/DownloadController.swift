@@ -18,6 +18,8 @@ struct DownloadController: Sendable {
     let metrics: ServerMetrics
     /// See `ServerConfiguration.downloadRedirectExpiry`.
     let redirectExpiry: Duration?
+    /// Set with `--upstream`: files our pages list but the store lacks are fetched through it.
+    var mirror: PullThroughMirror? = nil
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/packages/{project}/{filename}") { request, context in
@@ -34,6 +36,11 @@ struct DownloadController: Sendable {
         // File links percent-encode the filename (a local version's `+` is `%2B`).
         let rawFilename = try context.parameters.require("filename")
         let filename = rawFilename.removingPercentEncoding ?? rawFilename
+        if let mirror, StorageLayout.isNormalizedProjectName(project),
+            let response = try await mirror.serveUncached(request, project: project, filename: filename, includeBody: includeBody)
+        {
+            return response
+        }
         guard let record = try await cache.record(project) else { throw notFound(filename) }
 
         let key: String

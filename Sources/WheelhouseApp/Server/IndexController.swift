@@ -9,6 +9,8 @@ import WheelhouseCore
 struct IndexController: Sendable {
     let cache: IndexCache
     let auth: Authenticator
+    /// Set with `--upstream`: project pages come from it.
+    var mirror: PullThroughMirror? = nil
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/simple") { request, _ in
@@ -26,7 +28,11 @@ struct IndexController: Sendable {
                 return Self.redirect(to: "/simple/\(normalized)/")
             }
             guard let format = Self.format(request) else { return Self.notAcceptable() }
-            guard let page = try await cache.projectPage(normalized, format: format) else {
+            let found =
+                if let mirror { try await mirror.projectPage(normalized, format: format) } else {
+                    try await cache.projectPage(normalized, format: format)
+                }
+            guard let page = found else {
                 throw HTTPError(.notFound, message: "No project named '\(normalized)' in this index.")
             }
             return Self.respond(request, page)

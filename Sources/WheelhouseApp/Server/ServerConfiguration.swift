@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     /// When set, a distribution file download is answered `302 Found` to a direct URL of the
     /// store (an S3 presigned GET) valid this long, instead of streaming through the server.
     public var downloadRedirectExpiry: Duration?
+    /// Set for a pull-through mirror (`--upstream`).
+    public var upstream: UpstreamSettings?
 
     public init(
         host: String = "127.0.0.1",
@@ -39,7 +41,8 @@ public struct ServerConfiguration: Sendable {
         archiveLimits: ArchiveLimits = ArchiveLimits(),
         spoolDirectory: URL = FileManager.default.temporaryDirectory,
         publicDirectory: URL? = nil,
-        downloadRedirectExpiry: Duration? = nil
+        downloadRedirectExpiry: Duration? = nil,
+        upstream: UpstreamSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -50,5 +53,6 @@ public struct ServerConfiguration: Sendable {
         self.spoolDirectory = spoolDirectory
         self.publicDirectory = publicDirectory
         self.downloadRedirectExpiry = downloadRedirectExpiry
+        self.upstream = upstream
     }
 }
