@@ -115,7 +115,7 @@ struct MirrorCommand: AsyncParsableCommand {
             for note in notes + report.notes { printError("note: \(note)") }
             for entry in report.wheels where entry.status != .fetched {
                 let status = entry.status == .missing ? "would fetch" : "present"
-                print("\(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.filename) (\(entry.project) \(entry.version))")
+                print("\(status.padding(toLength: 11, withPad: " ", startingAt: 0)) \(entry.filename) (\(entry.project) \(entry.version))")
             }
             for library in report.preinstalled { print("preinstalled \(library)") }
             let count = { (status: SetMirror.Entry.Status) in report.wheels.filter { $0.status == status }.count }

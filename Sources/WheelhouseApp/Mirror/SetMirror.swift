@@ -157,6 +157,7 @@ public struct SetMirror: Sendable {
                         message += "; not in the store nor on any upstream (\(upstreams.map(\.displayURL).joined(separator: ", "))): "
                             + unknown.joined(separator: ", ")
                     }
+                    if !notes.isEmpty { message += "; " + notes.joined(separator: "; ") }
                     throw MirrorError.unresolvable(message)
                 }
             }
@@ -394,7 +395,7 @@ public struct SetMirror: Sendable {
                     return .failure(.upstream("\(file.filename): \(error)"))
                 }
             }
-            progress("fetched    \(file.filename) (\(entry.project) \(entry.version), \(digest.size) bytes)")
+            progress("fetched     \(file.filename) (\(entry.project) \(entry.version), \(digest.size) bytes)")
             let source = Ingestor.MirrorSource(
                 origin: upstream.displayURL, uploadTime: file.uploadTime, metadata: project.metadata[file.filename], yank: file.yank)
             return .success(
