@@ -40,6 +40,11 @@ struct MirrorCommand: AsyncParsableCommand {
 
     func validate() throws {
         if upstream.isEmpty { throw ValidationError("--upstream URL is required (the simple index to mirror from)") }
+        for text in upstream {
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                let host = url.host, !host.isEmpty
+            else { throw ValidationError("--upstream must be an http or https URL of a simple index, e.g. https://pypi.org/simple/") }
+        }
         if let glueVersion, !ManifestTarget.glueVersions.contains(glueVersion) {
             throw ValidationError("--glue-version must be one of \(ManifestTarget.glueVersions.joined(separator: ", ")) (got '\(glueVersion)')")
         }

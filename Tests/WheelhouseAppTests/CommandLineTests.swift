@@ -143,11 +143,18 @@ struct CommandLineTests {
         #expect(badName.stderrText.contains("invalid token name"))
     }
 
-    @Test(arguments: [["mirror", "--upstream", "x", "y"]])
-    func commandsNotBuiltYetSaySoAndExit3(args: [String]) async throws {
+    @Test(arguments: [
+        (["mirror", "app"], "--upstream URL is required"),
+        (["mirror", "--upstream", "ftp://host/simple/", "app"], "--upstream"),
+        (["mirror", "--upstream", "https://pypi.org/simple/"], "name what to mirror"),
+        (["mirror", "--upstream", "https://pypi.org/simple/", "--min-age", "soon", "app"], "--min-age"),
+        (["mirror", "--upstream", "https://pypi.org/simple/", "--glue-version", "3.0", "app"], "--glue-version"),
+        (["mirror", "--upstream", "https://pypi.org/simple/", "--python", "3.11", "app"], "--platform"),
+    ])
+    func badMirrorOptionsAreUsageErrors(args: [String], mentions: String) async throws {
         let result = try await run(args)
-        #expect(result.status == 3, "\(result.stderrText)")
-        #expect(result.stderrText.contains("not available in this version"))
+        #expect(result.status == 64, "\(result.stderrText)")
+        #expect(result.stderrText.contains(mentions), "\(result.stderrText)")
     }
 
     @Test(arguments: [
