@@ -7,11 +7,13 @@
 #      warm index pages on S3 vs local (scripts/bench-s3.sh; BENCH_PARTS=s3)
 #   5. replication of 10,000 wheels between two moto buckets vs `aws s3 sync`, first and no-change
 #      runs (scripts/bench-replicate.sh; BENCH_PARTS=replicate)
+#   6. pip install of 20 real packages through `serve --upstream` (cold, warm) vs straight from the
+#      upstream and vs devpi-server's mirror (scripts/bench-mirror.sh; BENCH_PARTS=mirror)
 # Usage: scripts/bench.sh [OUT_DIR]   (BENCH_PARTS="verify peers upload" selects parts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/wheelhouse-bench}
-PARTS=${BENCH_PARTS:-"verify peers upload s3 replicate"}
+PARTS=${BENCH_PARTS:-"verify peers upload s3 replicate mirror"}
 mkdir -p "$OUT"
 swift build -c release --product wheelhouse >/dev/null
 BIN="$(swift build -c release --show-bin-path)/wheelhouse"
@@ -33,6 +35,8 @@ for part in $PARTS; do
       ./scripts/bench-s3.sh "$BIN" "$OUT" | tee "$OUT/s3.txt" ;;
     replicate)
       ./scripts/bench-replicate.sh "$BIN" "$OUT" | tee "$OUT/replicate.txt" ;;
+    mirror)
+      ./scripts/bench-mirror.sh "$BIN" "$OUT" ;;
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done

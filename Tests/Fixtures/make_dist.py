@@ -29,7 +29,7 @@ def normalize_for_filename(name):
 
 def metadata_text(args):
     lines = [
-        f"Metadata-Version: {args.metadata_version or '2.1'}",
+        f"Metadata-Version: {getattr(args, 'metadata_version', None) or '2.1'}",
         f"Name: {args.name}",
         f"Version: {args.version}",
         f"Summary: {args.summary}",
@@ -40,7 +40,7 @@ def metadata_text(args):
         lines.append(f"Provides-Extra: {extra}")
     for req in args.requires_dist:
         lines.append(f"Requires-Dist: {req}")
-    lines += args.header
+    lines += getattr(args, "header", [])
     return "\n".join(lines) + "\n\n" + f"# {args.name}\n\nA test distribution.\n"
 
 
