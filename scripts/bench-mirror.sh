@@ -14,7 +14,7 @@ OUT=${2:-/tmp/wheelhouse-bench}
 ROUNDS=${ROUNDS:-3}
 PY=${PYTHON:-.venv/bin/python}
 CACHE=${COMPAT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wheelhouse-compat}
-PKGS="requests boto3 pandas pyyaml attrs click jinja2 packaging pytz tzdata numpy six idna certifi charset-normalizer urllib3 python-dateutil jmespath s3transfer markupsafe"
+PKGS="requests pandas pyyaml attrs click jinja2 packaging pytz tzdata numpy six idna certifi charset-normalizer urllib3 python-dateutil markupsafe pyparsing filelock platformdirs"
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/wheelhouse-bench-mirror.XXXXXX)
 PIDS=()
@@ -28,7 +28,7 @@ if [ ! -x "$DEVPI/bin/devpi-server" ]; then
 fi
 
 port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 300); do curl -fsS -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_up() { for _ in $(seq 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
