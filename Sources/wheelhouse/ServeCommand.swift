@@ -129,6 +129,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await failing {
             let store = try options.openStore()
+            // A store that cannot be read (a missing bucket, no permission) refuses to start,
+            // rather than reporting healthy and answering every request 503.
+            do {
+                _ = try await store.list(prefix: "_wheelhouse/startup-check/")
+            } catch {
+                throw ValidationError("the store \(store.displayName) cannot be read: \(error)")
+            }
             // Client values (filenames, paths, User-Agent) are logged: their control characters are escaped.
             var logger = Logger(label: "wheelhouse") { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -184,6 +184,17 @@ struct HardeningEndToEndTests {
         await server.stop()
     }
 
+    @Test func serveOnAMissingBucketRefusesToStart() async throws {
+        let moto = try await MotoServer.sharedSerialized()
+        let port = try freeLoopbackPort()
+        let result = try await ProcessRunner.run(
+            Products.wheelhouse,
+            ["serve", "--store", "s3://no-such-bucket-\(port)/index?region=us-east-1&endpoint=\(moto.endpointString)", "--port", "\(port)"],
+            environment: TestStore.awsEnvironment, timeout: .seconds(120))
+        #expect(result.status == 1, "\(result.stderrText)")
+        #expect(result.stderrText.contains("cannot be read") && result.stderrText.contains("NoSuchBucket"), "\(result.stderrText)")
+    }
+
     @Test func controlCharactersInLoggedClientValuesCannotForgeALogLine() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-forge")
         let server = try await ServerProcess.start(
