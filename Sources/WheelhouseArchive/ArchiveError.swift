@@ -34,6 +34,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case versionMismatch(entry: String, filename: String, metadata: String)
     case invalidMetadata(entry: String, MetadataValidationError)
     case outsideTopLevelDirectory(entry: String, expected: String)
+    /// A tag of the wheel's filename is not among the `Tag` lines of its WHEEL file.
+    case tagMismatch(entry: String, tag: String, declared: [String])
 
     /// The archive entry the problem is about, when there is one.
     public var entry: String? {
@@ -47,7 +49,7 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
             let .missingHash(e), let .unsupportedHashAlgorithm(e, _), let .hashMismatch(e, _, _),
             let .sizeMismatch(e, _, _), let .missingFromRecord(e), let .missingFromArchive(e),
             let .nameMismatch(e, _, _), let .versionMismatch(e, _, _), let .invalidMetadata(e, _),
-            let .outsideTopLevelDirectory(e, _):
+            let .outsideTopLevelDirectory(e, _), let .tagMismatch(e, _, _):
             e
         }
     }
@@ -92,6 +94,10 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .invalidMetadata(entry, error): "\(entry): \(error)"
         case let .outsideTopLevelDirectory(entry, expected):
             "entry '\(entry)' is outside the sdist's top-level directory '\(expected)/'"
+        case let .tagMismatch(entry, tag, declared):
+            declared.isEmpty
+                ? "the filename's tag \(tag) is not declared in \(entry), which has no Tag lines"
+                : "the filename's tag \(tag) is not among the Tag lines of \(entry) (\(declared.prefix(8).joined(separator: ", "))\(declared.count > 8 ? ", ..." : ""))"
         }
     }
 }

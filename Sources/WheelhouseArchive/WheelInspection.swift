@@ -27,8 +27,11 @@ public struct WheelInspection: Sendable {
 ///   signatures may be unhashed), no file missing from RECORD, none listed but absent;
 /// - the filename's name and version equal METADATA's, and METADATA validates;
 /// - hostile archives refused (see `ArchiveReader` and `ArchiveLimits`).
+///
+/// `checkTags`: also require the filename's tags among WHEEL's `Tag` lines (`checkWheelTags(_:declaredIn:entry:)`);
+/// off for files a mirror copies from an upstream index, which must stay installable as they are there.
 public func inspectWheel(
-    at path: String, filename: WheelFilename, limits: ArchiveLimits = .default
+    at path: String, filename: WheelFilename, limits: ArchiveLimits = .default, checkTags: Bool = true
 ) throws(ArchiveError) -> WheelInspection {
     let reader = try ArchiveReader(path: path, format: .zip, limits: limits)
     var digests: [String: (sha256: String, size: Int64)] = [:]
@@ -79,6 +82,7 @@ public func inspectWheel(
     guard let wheelVersion = wheelFile.value("Wheel-Version") else { throw .missingWheelVersion(entry: wheelEntry) }
     let major = wheelVersion.split(separator: ".").first.flatMap { Int($0) }
     guard major == 1 else { throw .unsupportedWheelVersion(entry: wheelEntry, version: wheelVersion) }
+    if checkTags { try checkWheelTags(filename, declaredIn: wheelFile.values("Tag"), entry: wheelEntry) }
 
     // RECORD against the bytes actually in the archive.
     let record = try WheelRecord(recordBytes, entry: recordEntry)
@@ -115,6 +119,45 @@ public func inspectWheel(
         metadata: metadata, wheelFields: wheelFile.fields, wheelVersion: wheelVersion,
         distInfoDirectory: distInfo, recordEntries: record.rows.count,
         uncompressedSize: reader.totalUncompressed, fileCount: digests.count)
+}
+
+/// PEP 427: the filename's tags must be among the WHEEL file's `Tag` lines. Installers such as
+/// uv read the WHEEL file; a wheel renamed by hand (`py3-none-any` listed as
+/// `py3-none-manylinux1_x86_64`) would otherwise be offered for platforms it was not built for,
+/// and the same bytes could be listed under many filenames.
+///
+/// One allowance, for wheels on PyPI retagged without rewriting WHEEL: a `linux_{arch}` Tag
+/// line also covers the filename's `manylinux…_{arch}` and `musllinux…_{arch}` tags.
+func checkWheelTags(_ filename: WheelFilename, declaredIn lines: [String], entry: String) throws(ArchiveError) {
+    var declared = Set<Tag>()
+    for line in lines {
+        let trimmed = line.filter { $0 != " " && $0 != "\t" }
+        declared.formUnion((try? Tag.expand(trimmed)) ?? [])
+    }
+    for tag in filename.tags where !declared.contains(tag) {
+        if let arch = linuxArchitecture(ofPolicyTag: tag.platform),
+            declared.contains(Tag(interpreter: tag.interpreter, abi: tag.abi, platform: "linux_" + arch))
+        {
+            continue
+        }
+        throw .tagMismatch(entry: entry, tag: tag.description, declared: declared.map(\.description).sorted())
+    }
+}
+
+/// `x86_64` for `manylinux1_x86_64`, `manylinux2014_x86_64`, `manylinux_2_17_x86_64` and
+/// `musllinux_1_2_x86_64` (PEP 513, 599, 600, 656); nil for any other platform tag.
+func linuxArchitecture(ofPolicyTag platform: String) -> String? {
+    for prefix in ["manylinux_", "musllinux_"] where platform.hasPrefix(prefix) {
+        let parts = platform.dropFirst(prefix.count).split(separator: "_", maxSplits: 2)
+        guard parts.count == 3, parts[0].allSatisfy(\.isNumber), parts[1].allSatisfy(\.isNumber) else { return nil }
+        return String(parts[2])
+    }
+    guard platform.hasPrefix("manylinux") else { return nil }
+    let rest = platform.dropFirst("manylinux".count)
+    let digits = rest.prefix { $0.isNumber }
+    guard !digits.isEmpty, rest.dropFirst(digits.count).first == "_" else { return nil }
+    let arch = rest.dropFirst(digits.count + 1)
+    return arch.isEmpty ? nil : String(arch)
 }
 
 /// Parses and validates METADATA / PKG-INFO and checks it names the same project and

@@ -41,7 +41,7 @@ public enum FilenameError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .invalidVersion(f, version):
             "'\(f)' has an invalid version '\(version)' (PEP 440)"
         case let .invalidBuildTag(f, tag):
-            "'\(f)' has an invalid build tag '\(tag)': it must start with a digit (PEP 427)"
+            "'\(f)' has an invalid build tag '\(tag)': it must start with a digit, followed only by letters, digits, '_' or '.' (PEP 427)"
         case let .invalidTag(f, error):
             "'\(f)' has an invalid compatibility tag: \(error)"
         case let .projectMismatch(f, project):

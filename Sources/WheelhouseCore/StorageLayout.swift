@@ -82,7 +82,14 @@ public enum StorageLayout {
     /// PEP 503: a normalized name is lowercase ASCII letters and digits in runs joined by single
     /// `-`, with no `-` at either end (what `re.sub(r"[-_.]+", "-", name).lower()` leaves of a
     /// valid PEP 508 name).
+    /// The longest project name a key may hold, in bytes: a record key's last component
+    /// (`{project}.json`) must fit a file name (255 bytes on common file systems).
+    public static let maxProjectNameLength = 200
+    /// The longest filename a key may hold, in bytes: `{filename}.metadata` must fit a file name.
+    public static let maxFilenameLength = 240
+
     public static func isNormalizedProjectName(_ name: String) -> Bool {
+        guard name.utf8.count <= maxProjectNameLength else { return false }
         var previousWasDash = true  // a leading "-" is refused like a doubled one
         for byte in name.utf8 {
             if byte == UInt8(ascii: "-") {
@@ -103,6 +110,9 @@ public enum StorageLayout {
 
     static func validate(filename: String) throws(StorageLayoutError) {
         if filename.isEmpty { throw .invalidFilename(filename, reason: "it is empty") }
+        if filename.utf8.count > maxFilenameLength {
+            throw .invalidFilename(filename, reason: "it is longer than \(maxFilenameLength) bytes")
+        }
         if filename.contains("..") { throw .invalidFilename(filename, reason: "it contains \"..\"") }
         for byte in filename.utf8 {
             switch byte {

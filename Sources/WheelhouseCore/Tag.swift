@@ -74,6 +74,8 @@ public enum TagError: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongComponentCount(tagSet: String)
     case invalidInterpreter(tagSet: String, interpreter: String)
     case tooManyTags(tagSet: String, count: Int, limit: Int)
+    /// An ABI or platform tag with a character other than an ASCII letter, digit or `_`.
+    case invalidCharacters(tagSet: String, component: String)
 
     public var description: String {
         switch self {
@@ -83,6 +85,8 @@ public enum TagError: Error, Sendable, Hashable, CustomStringConvertible {
             "tag '\(tagSet)' must have exactly three parts: python-abi-platform"
         case let .invalidInterpreter(tagSet, interpreter):
             "tag '\(tagSet)' has an invalid python tag '\(interpreter)' (must be an identifier such as py3 or cp311)"
+        case let .invalidCharacters(tagSet, component):
+            "tag '\(tagSet)' has an invalid part '\(component)' (PEP 425 tags are ASCII letters, digits and '_')"
         case let .tooManyTags(tagSet, count, limit):
             "compressed tag set '\(tagSet)' expands to \(count == Int.max ? "too many" : String(count)) tags; at most \(limit) are accepted"
         }

@@ -74,6 +74,15 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw .invalidTag(filename: filename, error)
         }
+        // PEP 425/427: tags are made of letters, digits and `_` (every other run is escaped to
+        // `_`); a build tag is a number with such a suffix (pypa's tools also keep a `.`). Checked
+        // after the rules above, so their refusals keep their reasons.
+        for component in parts.suffix(2).flatMap({ $0.split(separator: ".") }) where !Self.isTagWord(component, allowingDot: false) {
+            throw .invalidTag(filename: filename, .invalidCharacters(tagSet: tagSet, component: String(component)))
+        }
+        if let buildTag, !Self.isTagWord(Substring(buildTag.suffix), allowingDot: true) {
+            throw .invalidBuildTag(filename: filename, buildTag: parts[2])
+        }
         self.filename = filename
         self.name = name
         self.normalizedName = ProjectName.normalize(name)
@@ -86,4 +95,11 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { filename }
+
+    static func isTagWord(_ text: Substring, allowingDot: Bool) -> Bool {
+        text.utf8.allSatisfy { c in
+            (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == UInt8(ascii: "_")
+                || (allowingDot && c == UInt8(ascii: "."))
+        }
+    }
 }

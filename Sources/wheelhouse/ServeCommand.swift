@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-dir"), help: "Folder with the browse page's assets (default: ./Public when present).")
     var publicDir: String?
 
-    @Option(name: .customLong("spool-dir"), help: "Where upload bodies are spooled while verified (default: the system temp folder).")
+    @Option(name: .customLong("spool-dir"), help: "Where upload bodies are spooled while verified (default: _wheelhouse/tmp/spool in a local store, else the system temp folder); each server uses a folder of its own and removes those of servers that are gone.")
     var spoolDir: String?
 
     @Flag(name: .customLong("download-redirect"), help: "Answer downloads of distribution files with a 302 to a short-lived presigned S3 URL instead of streaming them (S3 stores only).")
@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("download-redirect-expiry"), help: "Seconds a presigned download URL stays valid.")
     var downloadRedirectExpiry: Int = 300
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no header, no body bytes, no next request) before it is closed.")
+    var idleTimeout: Double = 30
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -82,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...604_800).contains(downloadRedirectExpiry) else {
             throw ValidationError("--download-redirect-expiry must be 1 to 604800 seconds (7 days), as S3 allows")
         }
+        guard idleTimeout >= 1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be between 1 and 3600 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         _ = try upstreamSettings()
     }
@@ -125,17 +129,34 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await failing {
             let store = try options.openStore()
-            var logger = Logger(label: "wheelhouse")
+            // A store that cannot be read (a missing bucket, no permission) refuses to start,
+            // rather than reporting healthy and answering every request 503.
+            do {
+                _ = try await store.list(prefix: "_wheelhouse/startup-check/")
+            } catch {
+                throw ValidationError("the store \(store.displayName) cannot be read: \(error)")
+            }
+            // Client values (filenames, paths, User-Agent) are logged: their control characters are escaped.
+            var logger = Logger(label: "wheelhouse") { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let publicDirectory = publicDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultPublicDirectory()
+            // A spool folder of its own; those of servers that are gone are removed now.
+            var localRoot: URL?
+            if case .fileSystem(let root)? = try? options.storeLocation { localRoot = root }
+            let spool = try SpoolDirectory(root: spoolDir.map { URL(fileURLWithPath: $0) } ?? SpoolDirectory.defaultRoot(localStore: localRoot))
+            defer { spool.remove() }
+            if spool.removedFiles > 0 {
+                logger.notice("removed spool files of a server that is gone", metadata: ["count": "\(spool.removedFiles)"])
+            }
             let config = ServerConfiguration(
                 host: host, port: port, access: AccessPolicy(rawValue: tokensRequiredFor) ?? .upload,
                 maxUploadBytes: maxUploadMiB << 20,
                 indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
-                spoolDirectory: spoolDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory,
+                spoolDirectory: spool.url,
                 publicDirectory: publicDirectory,
                 downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil,
-                upstream: try upstreamSettings())
+                upstream: try upstreamSettings(),
+                connectionLimits: ConnectionLimits(idleTimeout: .milliseconds(Int64(idleTimeout * 1000))))
             logger.notice(
                 "wheelhouse serving",
                 metadata: [

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WheelhouseArchive
+@testable import WheelhouseArchive
 import WheelhouseCore
 import WheelhouseTestSupport
 
@@ -171,5 +171,48 @@ func expectRefusal(
         try expectRefusal("good", limits: ArchiveLimits(maxMetadataSize: 16), "larger than the 16-byte limit for metadata files") {
             if case .metadataTooLarge(let entry, 16) = $0 { entry.hasPrefix("demo_pkg-1.0.dist-info/") } else { false }
         }
+    }
+}
+
+/// Issue 13: the filename's tags must be among WHEEL's `Tag` lines.
+@Suite struct WheelTagCheckTests {
+    func check(_ filename: String, _ lines: [String]) throws -> ArchiveError? {
+        let wheel = try WheelFilename(filename)
+        do {
+            try checkWheelTags(wheel, declaredIn: lines, entry: "x-1.0.dist-info/WHEEL")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func theFilenamesTagsMustBeDeclared() throws {
+        #expect(try check("x-1.0-py3-none-any.whl", ["py3-none-any"]) == nil)
+        #expect(try check("x-1.0-py2.py3-none-any.whl", ["py2-none-any", "py3-none-any"]) == nil)
+        // A compressed tag set in the filename, expanded lines in WHEEL (numpy's wheels).
+        #expect(try check(
+            "numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"]) == nil)
+        // A pure wheel renamed as a platform wheel.
+        let renamed = try check("x-1.0-py3-none-manylinux1_x86_64.whl", ["py3-none-any"])
+        #expect(renamed == .tagMismatch(entry: "x-1.0.dist-info/WHEEL", tag: "py3-none-manylinux1_x86_64", declared: ["py3-none-any"]))
+        #expect(renamed?.description.contains("py3-none-manylinux1_x86_64 is not among the Tag lines") == true)
+        // One tag of a set missing.
+        #expect(try check("x-1.0-py2.py3-none-any.whl", ["py3-none-any"]) != nil)
+        // No Tag lines at all.
+        #expect(try check("x-1.0-py3-none-any.whl", []) != nil)
+    }
+
+    @Test func aLinuxTagCoversTheManylinuxAndMusllinuxTagsOfItsArchitecture() throws {
+        // As mysql_connector_python 26.10.0 on PyPI: renamed after repair, WHEEL left as built.
+        #expect(try check("x-1.0-cp311-cp311-manylinux_2_28_x86_64.whl", ["cp311-cp311-linux_x86_64"]) == nil)
+        #expect(try check("x-1.0-cp311-cp311-manylinux2014_aarch64.whl", ["cp311-cp311-linux_aarch64"]) == nil)
+        #expect(try check("x-1.0-cp311-cp311-musllinux_1_2_x86_64.whl", ["cp311-cp311-linux_x86_64"]) == nil)
+        #expect(try check("x-1.0-cp311-cp311-manylinux_2_28_x86_64.whl", ["cp311-cp311-linux_aarch64"]) != nil)
+        #expect(try check("x-1.0-cp311-cp311-manylinux_2_28_x86_64.whl", ["cp310-cp310-linux_x86_64"]) != nil)
+        #expect(linuxArchitecture(ofPolicyTag: "manylinux1_i686") == "i686")
+        #expect(linuxArchitecture(ofPolicyTag: "manylinux_2_17_x86_64") == "x86_64")
+        #expect(linuxArchitecture(ofPolicyTag: "linux_x86_64") == nil)
+        #expect(linuxArchitecture(ofPolicyTag: "manylinux_x_y_z") == nil)
     }
 }

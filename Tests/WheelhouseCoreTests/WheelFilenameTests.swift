@@ -78,6 +78,31 @@ import Testing
         }
     }
 
+    /// Issue 13: quotes and markup in tags or build tags were accepted.
+    @Test func refusesTagsAndBuildTagsWithCharactersOutsidePEP425() {
+        let refused = [
+            "x-1.0-1\"onmouseover=alert(1)-py3-none-any.whl",
+            "x-1.0-py3-none\"-any.whl",
+            "x-1.0-py3-none-any'.whl",
+            "x-1.0-py3-abi3-linux<b>_x86_64.whl",
+            "x-1.0-py3-none-any.linux=x86.whl",
+        ]
+        for filename in refused {
+            #expect(throws: FilenameError.self, "\(filename)") { try WheelFilename(filename) }
+        }
+        #expect(throws: FilenameError.invalidTag(
+            filename: "x-1.0-py3-none-man(y).whl", .invalidCharacters(tagSet: "py3-none-man(y)", component: "man(y)"))) {
+            try WheelFilename("x-1.0-py3-none-man(y).whl")
+        }
+        // What real wheels use stays accepted.
+        for filename in [
+            "numpy-2.1.0-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "x-1.0-1.2_b-py2.py3-none-any.whl",
+            "x-1.0-cp37-cp37m-macosx_10_9_universal2.whl", "x-1.0-py3-none-win_amd64.whl",
+        ] {
+            #expect(throws: Never.self, "\(filename)") { try WheelFilename(filename) }
+        }
+    }
+
     @Test func buildTagsSortByNumberThenSuffix() {
         #expect(BuildTag(number: 2, suffix: "") < BuildTag(number: 10, suffix: ""))
         #expect(BuildTag(number: 1, suffix: "a") < BuildTag(number: 1, suffix: "b"))

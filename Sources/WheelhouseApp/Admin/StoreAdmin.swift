@@ -136,7 +136,9 @@ public struct StoreAdmin: Sendable {
                     do {
                         try await store.download(info.key, to: local)
                         let digest = try FileDigest.compute(file: local)
-                        let inspected = try inspectDistribution(at: local, filename: filename, projectHint: project, limits: limits)
+                        // Files already in the store (mirrored ones among them) are not refused anew for their tags.
+                        let inspected = try inspectDistribution(
+                            at: local, filename: filename, projectHint: project, limits: limits, checkTags: false)
                         guard inspected.project == project else {
                             return .failure(RebuildRefusal(
                                 key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))

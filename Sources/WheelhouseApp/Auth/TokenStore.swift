@@ -124,8 +124,14 @@ public struct TokenStore: Sendable {
 }
 
 /// Verifies presented tokens with a short-lived cache, so authenticated reads do not hit the
-/// store on every request. A revoked token stops working within `staleness`.
+/// store on every request. A revoked token stops working within `staleness`, which is at most
+/// `maxStaleness` whatever the index staleness (issue 13: revocation must not wait for a long
+/// `--index-staleness`).
 public final class TokenVerifier: Sendable {
+    /// The longest a verification is reused: a token revoked in the store (by `wheelhouse token
+    /// revoke`, on any machine) is refused by every server within this.
+    public static let maxStaleness: Duration = .seconds(2)
+
     let tokens: TokenStore
     let staleness: Duration
     let clock = ContinuousClock()
@@ -133,7 +139,7 @@ public final class TokenVerifier: Sendable {
 
     public init(tokens: TokenStore, staleness: Duration) {
         self.tokens = tokens
-        self.staleness = staleness
+        self.staleness = min(staleness, Self.maxStaleness)
     }
 
     public func verify(_ token: String) async throws -> TokenRecord? {

@@ -20,7 +20,7 @@ struct InspectedDistribution: Sendable {
 /// Parses the filename and verifies the archive (every RECORD hash, hostile entries, limits,
 /// name and version against METADATA), turning failures into `IngestError`s.
 func inspectDistribution(
-    at file: URL, filename: String, projectHint: String?, limits: ArchiveLimits
+    at file: URL, filename: String, projectHint: String?, limits: ArchiveLimits, checkTags: Bool = true
 ) throws(IngestError) -> InspectedDistribution {
     let parsed: DistributionFilename
     do {
@@ -36,7 +36,7 @@ func inspectDistribution(
     do {
         switch parsed {
         case .wheel(let wheel):
-            metadata = try inspectWheel(at: file.path, filename: wheel, limits: limits).metadata
+            metadata = try inspectWheel(at: file.path, filename: wheel, limits: limits, checkTags: checkTags).metadata
             (writtenName, served) = (wheel.name, metadata.rawBytes)
         case .sdist(let sdist):
             metadata = try inspectSdist(at: file.path, filename: sdist, limits: limits).metadata

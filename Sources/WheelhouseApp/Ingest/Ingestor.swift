@@ -194,7 +194,8 @@ public struct Ingestor: Sendable {
         }
         let inspection = Result { () throws(IngestError) -> InspectedDistribution in
             try inspectDistribution(
-                at: candidate.file, filename: candidate.filename, projectHint: candidate.projectHint, limits: limits)
+                at: candidate.file, filename: candidate.filename, projectHint: candidate.projectHint, limits: limits,
+                checkTags: candidate.mirror == nil)
         }
         background?.wait()
 
@@ -211,6 +212,11 @@ public struct Ingestor: Sendable {
             throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
         }
         var inspected = try inspection.get()
+        do {
+            _ = try StorageLayout.metadataKey(project: inspected.project, filename: candidate.filename)
+        } catch {
+            throw .invalidFilename(filename: candidate.filename, reason: "it cannot be stored: \(error)")
+        }
         if let metadata = candidate.mirror?.metadata, inspected.packageType == "bdist_wheel" { inspected.metadata = metadata }
         if let name = candidate.formName, ProjectName.normalize(name) != inspected.project {
             throw .formMismatch(
@@ -231,6 +237,8 @@ public struct Ingestor: Sendable {
         let records = ProjectRecords(store: store)
         var results = [Result<IngestOutcome, IngestError>?](repeating: nil, count: items.count)
         var pending: [(Int, Prepared, FileRecord)] = []
+        /// Items whose bytes this ingest wrote (not adopted): removed again if the record update fails.
+        var wrote: Set<Int> = []
 
         // Refuse conflicts against the current record before writing anything.
         let existing: ProjectRecord?
@@ -256,7 +264,7 @@ public struct Ingestor: Sendable {
             }
             seen[filename] = item.digest.sha256
             do {
-                try await writeBytes(project: project, item)
+                if try await writeBytes(project: project, item) { wrote.insert(index) }
                 pending.append((index, item, fileRecord(item)))
             } catch {
                 results[index] = .failure(error)
@@ -288,6 +296,7 @@ public struct Ingestor: Sendable {
             } catch {
                 for (index, item, _) in pending where results[index] == nil {
                     results[index] = .failure(.store(filename: item.candidate.filename, underlying: "\(error)"))
+                    if wrote.contains(index) { await removeUnpublished(project: project, item) }
                 }
             }
         }
@@ -297,14 +306,18 @@ public struct Ingestor: Sendable {
         return (outcomes, created)
     }
 
-    /// Steps 1 and 2: bytes (never replaced) and metadata.
-    func writeBytes(project: String, _ item: Prepared) async throws(IngestError) {
+    /// Steps 1 and 2: bytes (never replaced) and metadata. Returns true when this call wrote the
+    /// bytes, false when it adopted identical ones already there. When the metadata cannot be
+    /// written, bytes it wrote are removed again before it throws.
+    func writeBytes(project: String, _ item: Prepared) async throws(IngestError) -> Bool {
         let filename = item.candidate.filename
+        var wroteBytes = false
         do {
             let fileKey = try StorageLayout.fileKey(project: project, filename: filename)
             do {
                 try await store.write(
                     fileKey, contentsOf: item.candidate.file, contentType: contentType(filename), condition: .ifAbsent)
+                wroteBytes = true
             } catch BlobStoreError.preconditionFailed {
                 // Bytes already there but not in the record we read: a concurrent upload of the
                 // same file, or a crash before its record was written. Adopt identical bytes only.
@@ -318,10 +331,45 @@ public struct Ingestor: Sendable {
                     try StorageLayout.metadataKey(project: project, filename: filename),
                     data: Data(metadata), contentType: "text/plain; charset=utf-8", condition: .none)
             }
+            return wroteBytes
         } catch let error as IngestError {
             throw error
         } catch {
+            if wroteBytes { await removeUnpublished(project: project, item) }
             throw .store(filename: filename, underlying: "\(error)")
+        }
+    }
+
+    /// Removes the bytes and metadata a failed ingest wrote, so that they neither stay behind as
+    /// an orphan nor block a later upload of that filename with other bytes (issue 13).
+    ///
+    /// A concurrent upload of the identical file may have adopted these bytes and listed them:
+    /// then nothing is removed, and if that happens between the check and the removal, the
+    /// bytes (identical, from our own copy) are written back.
+    func removeUnpublished(project: String, _ item: Prepared) async {
+        let filename = item.candidate.filename
+        guard let fileKey = try? StorageLayout.fileKey(project: project, filename: filename),
+            let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename)
+        else { return }
+        let records = ProjectRecords(store: store)
+        // Nil when the record cannot be read: then nothing is removed.
+        func listed() async -> Bool? {
+            do {
+                return try await records.load(project)?.record.files.contains { $0.filename == filename } ?? false
+            } catch {
+                return nil
+            }
+        }
+        guard await listed() == false else { return }
+        try? await store.delete(metadataKey)
+        try? await store.delete(fileKey)
+        if await listed() == true {
+            _ = try? await store.write(
+                fileKey, contentsOf: item.candidate.file, contentType: contentType(filename), condition: .ifAbsent)
+            if let metadata = item.inspected.metadata {
+                _ = try? await store.write(
+                    metadataKey, data: Data(metadata), contentType: "text/plain; charset=utf-8", condition: .none)
+            }
         }
     }
 

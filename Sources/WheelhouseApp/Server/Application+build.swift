@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import WheelhouseStorage
 
 /// Builds the Wheelhouse HTTP application. `serve` and the tests build the same app.
@@ -16,9 +17,18 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient)
+    let limits = configuration.connectionLimits
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ReasonPhraseInstaller()])),
+        // The connection limits (README "Limits"): header sizes and count, the idle timeout
+        // (also the header-read timeout), and a full close after early answers.
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer)],
+                idleTimeout: TimeAmount(limits.idleTimeout),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: limits.maxHeaderFieldSize, maxHeaderListSize: limits.maxHeaderListSize,
+                    maxHeaderFieldCount: limits.maxHeaderFieldCount))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheelhouse"),
         logger: logger
     )
@@ -72,11 +82,13 @@ public func buildRouter(
         ingestor: ingestor, auth: auth, metrics: metrics,
         maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory)
     uploads.addRoutes(to: router)
-    BrowseController(publicDirectory: configuration.publicDirectory).addRoutes(to: router)
+    BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
 
     router.get("/healthz") { _, _ in "ok\n" }
-    router.get("/metrics") { _, _ in
-        Response(
+    router.get("/metrics") { request, _ in
+        // The counters name projects and clients: they follow the read policy.
+        try await auth.authorize(request, for: .read)
+        return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))

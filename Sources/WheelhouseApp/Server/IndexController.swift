@@ -24,6 +24,10 @@ struct IndexController: Sendable {
             let raw = try context.parameters.require("project")
             let normalized = ProjectName.normalize(raw)
             // PEP 503: a non-normalized name (or a missing slash) redirects to the canonical URL.
+            // A name no project can have (`..`, `a/b`, spaces, 8 KiB) is simply not here.
+            guard StorageLayout.isNormalizedProjectName(normalized) else {
+                throw HTTPError(.notFound, message: "No such project in this index.")
+            }
             guard raw == normalized, request.uri.path.hasSuffix("/") else {
                 return Self.redirect(to: "/simple/\(normalized)/")
             }

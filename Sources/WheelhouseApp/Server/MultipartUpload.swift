@@ -20,6 +20,9 @@ struct MultipartUpload: Sendable {
     enum ReadError: Error {
         case badRequest(String)
         case tooLarge(limit: Int64)
+        /// The server could not spool the body (its disk is full, the folder is gone): a 503,
+        /// since the same upload may succeed later. `detail` names the path and is only logged.
+        case spoolFailed(detail: String)
     }
 
     /// Reads the whole form from `body`. Fields are bounded (1 MiB in all) and so is the file
@@ -93,7 +96,7 @@ struct MultipartUpload: Sendable {
                 guard FileManager.default.createFile(atPath: url.path, contents: nil),
                     let handle = try? FileHandle(forWritingTo: url)
                 else {
-                    failure = .badRequest("The server could not create a spool file for the upload.")
+                    failure = .spoolFailed(detail: "cannot create \(url.path): \(String(cString: strerror(errno)))")
                     return
                 }
                 spoolURL = url
@@ -128,7 +131,7 @@ struct MultipartUpload: Sendable {
                 do {
                     try handle.write(contentsOf: Data(raw))
                 } catch {
-                    failure = .badRequest("The server could not spool the upload: \(error)")
+                    failure = .spoolFailed(detail: "cannot write \(spoolURL?.path ?? "-"): \(error)")
                 }
             }
             pending.removeAll(keepingCapacity: true)
@@ -149,8 +152,12 @@ struct MultipartUpload: Sendable {
 
         func result() throws -> MultipartUpload {
             if let handle = spoolHandle {
-                try handle.synchronize()
-                try handle.close()
+                do {
+                    try handle.synchronize()
+                    try handle.close()
+                } catch {
+                    throw ReadError.spoolFailed(detail: "cannot write \(spoolURL?.path ?? "-"): \(error)")
+                }
                 spoolHandle = nil
             }
             return MultipartUpload(fields: fields, filename: filename, spoolFile: spoolURL, digest: digest)

@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var downloadRedirectExpiry: Duration?
     /// Set for a pull-through mirror (`--upstream`).
     public var upstream: UpstreamSettings?
+    /// Header limits, idle timeout, early-answer linger.
+    public var connectionLimits: ConnectionLimits
 
     public init(
         host: String = "127.0.0.1",
@@ -42,7 +44,8 @@ public struct ServerConfiguration: Sendable {
         spoolDirectory: URL = FileManager.default.temporaryDirectory,
         publicDirectory: URL? = nil,
         downloadRedirectExpiry: Duration? = nil,
-        upstream: UpstreamSettings? = nil
+        upstream: UpstreamSettings? = nil,
+        connectionLimits: ConnectionLimits = ConnectionLimits()
     ) {
         self.host = host
         self.port = port
@@ -54,5 +57,6 @@ public struct ServerConfiguration: Sendable {
         self.publicDirectory = publicDirectory
         self.downloadRedirectExpiry = downloadRedirectExpiry
         self.upstream = upstream
+        self.connectionLimits = connectionLimits
     }
 }

@@ -22,15 +22,21 @@ struct UploadController: Sendable {
     }
 
     func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try await auth.authorize(request, for: .upload)
+        do {
+            try await auth.authorize(request, for: .upload)
+        } catch var error as HTTPError {
+            // Refused before the body was read: the connection closes after the answer.
+            error.headers[.connection] = "close"
+            throw error
+        }
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = Self.boundary(contentType)
         else {
-            return Self.failure(.badRequest, "Uploads must be multipart/form-data (as twine sends them).")
+            return Self.failure(.badRequest, "Uploads must be multipart/form-data (as twine sends them).", close: true)
         }
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxUploadBytes + (1 << 20) {
-            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(maxUploadBytes) bytes.")
+            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(maxUploadBytes) bytes.", close: true)
         }
 
         let form: MultipartUpload
@@ -39,13 +45,27 @@ struct UploadController: Sendable {
                 body: request.body, boundary: boundary, maxBytes: maxUploadBytes, spoolDirectory: spoolDirectory)
         } catch MultipartUpload.ReadError.tooLarge(let limit) {
             metrics.uploadFailed()
-            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(limit) bytes.")
+            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(limit) bytes.", close: true)
         } catch MultipartUpload.ReadError.badRequest(let message) {
             metrics.uploadFailed()
-            return Self.failure(.badRequest, message)
+            return Self.failure(.badRequest, message, close: true)
+        } catch MultipartUpload.ReadError.spoolFailed(let detail) {
+            metrics.uploadFailed()
+            context.logger.error("upload spool failed", metadata: ["error": "\(detail)"])
+            var response = Self.failure(
+                .serviceUnavailable, "The server cannot take uploads right now (no room to receive the file); nothing was published; try again later.",
+                close: true)
+            response.headers[.retryAfter] = "30"
+            return response
         }
         defer { form.discard() }
 
+        // A field Wheelhouse checks must be sent once: with two digests, which one was verified
+        // would be a guess (issue 13).
+        for name in Self.singleValuedFields where (form.fields[name]?.count ?? 0) > 1 {
+            metrics.uploadFailed()
+            return Self.failure(.badRequest, "The form field '\(name)' is sent more than once.")
+        }
         guard form.field(":action") == "file_upload" else {
             metrics.uploadFailed()
             return Self.failure(.badRequest, "Unsupported ':action' \(form.field(":action").map { "'\($0)'" } ?? "(missing)"): only file_upload is supported.")
@@ -83,9 +103,10 @@ struct UploadController: Sendable {
                 return Self.failure(.contentTooLarge, error.description)
             case .store:
                 // The store failed (after the client's retries): nothing became visible, and the
-                // same upload may simply be sent again.
+                // same upload may simply be sent again. The cause (paths, keys, request ids) is
+                // in the log above, not in the answer.
                 var response = Self.failure(
-                    .serviceUnavailable, "The store is unavailable, nothing was published; try again. (\(error.description))")
+                    .serviceUnavailable, "The store is unavailable, nothing was published; try again.")
                 response.headers[.retryAfter] = "5"
                 return response
             default:
@@ -105,12 +126,20 @@ struct UploadController: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// Form fields read once; each may appear at most once.
+    static let singleValuedFields = [
+        ":action", "protocol_version", "name", "version", "sha256_digest", "md5_digest", "blake2_256_digest",
+    ]
+
     /// A failure with the message both in the status line (what twine prints) and in the body.
-    static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    /// `close`: the body was not read to its end, so the connection closes after the answer
+    /// (`ConnectionGuard`) instead of reading a body nobody wants.
+    static func failure(_ status: HTTPResponse.Status, _ message: String, close: Bool = false) -> Response {
         let reason = ReasonPhrase.sanitized(message)
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", ReasonPhrase.field: reason]
+        if close { headers[.connection] = "close" }
         return Response(
-            status: HTTPResponse.Status(code: status.code, reasonPhrase: reason),
-            headers: [.contentType: "text/plain; charset=utf-8", ReasonPhrase.field: reason],
+            status: HTTPResponse.Status(code: status.code, reasonPhrase: reason), headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 
