@@ -25,7 +25,7 @@ fetch() {  # fetch LIST DEST PIP-ARGS...
     req="$1"; dest="$2"; shift 2
     log="'"$CACHE"'/logs/$(echo "$req" | tr "/=<>" "____").log"
     [ -f "$log.ok" ] && exit 0
-    if "$@" "$req" -d "$dest" >"$log" 2>&1; then touch "$log.ok"; else echo "no download: $req (see $log)"; fi
+    if "$@" "$req" -d "$dest" >"$log" 2>&1; then touch "$log.ok"; else echo "not fetched (nothing pip would install for this target; see $log): $req"; fi
   ' _ {} "$dest" "$PY" -m pip download --quiet --no-deps --disable-pip-version-check "$@"
 }
 
