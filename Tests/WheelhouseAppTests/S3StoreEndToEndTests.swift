@@ -148,6 +148,10 @@ struct S3StoreEndToEndTests {
         let before = try await store.snapshot()
         let pageBefore = try await jsonPage(server, "flaky-project")
         proxy.outage()
+        // Liveness says so (DESIGN.md §4), without internals, within the probe's timeout.
+        let (unhealthyBody, unhealthy) = try await HTTP.get(server.baseURL + "/healthz", timeout: 30)
+        #expect(unhealthy.statusCode == 503, "\(String(decoding: unhealthyBody, as: UTF8.self))")
+        #expect(String(decoding: unhealthyBody, as: UTF8.self) == "unavailable: the store does not answer\n")
         // Index pages the server has seen stay available while the store is down (stale if error).
         let pageDuring = try await jsonPage(server, "flaky-project")
         #expect((pageDuring["versions"] as? [String]) == (pageBefore["versions"] as? [String]))
@@ -164,6 +168,12 @@ struct S3StoreEndToEndTests {
         #expect(direct.status == 1)
         #expect(direct.stderrText.contains("SlowDown") || direct.stdoutText.contains("SlowDown"), "\(direct.stdoutText)\(direct.stderrText)")
         proxy.restore()
+        var healthy = 0
+        for _ in 0..<40 where healthy != 200 {
+            healthy = (try? await HTTP.get(server.baseURL + "/healthz", timeout: 30))?.1.statusCode ?? 0
+            if healthy != 200 { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(healthy == 200, "healthy again once the store answers")
 
         #expect(try await store.snapshot() == before, "a failed upload must not change the store")
         let verify = try await ProcessRunner.run(Products.wheelhouse, ["verify", "--store", store.url], environment: store.environment)

@@ -84,7 +84,13 @@ public func buildRouter(
     uploads.addRoutes(to: router)
     BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
 
-    router.get("/healthz") { _, _ in "ok\n" }
+    let health = StoreHealth(store: store, logger: logger)
+    router.get("/healthz") { _, _ in
+        guard await health.problem() != nil else { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        return Response(
+            status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "5"],
+            body: .init(byteBuffer: ByteBuffer(string: "unavailable: the store does not answer\n")))
+    }
     router.get("/metrics") { request, _ in
         // The counters name projects and clients: they follow the read policy.
         try await auth.authorize(request, for: .read)
