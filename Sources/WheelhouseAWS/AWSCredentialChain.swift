@@ -16,7 +16,7 @@ public struct AWSCredentialChain: CredentialProvider {
     /// The sources in the SDKs' order (DESIGN.md §1): the environment, the profile files, web
     /// identity through STS, the container credentials endpoint, then EC2 instance metadata
     /// (IMDSv2).
-    public static func standard(environment: [String: String], httpClient: HTTPClient = .shared) -> AWSCredentialChain {
+    public static func standard(environment: [String: String], httpClient: HTTPClient = AWSHTTPClient.shared) -> AWSCredentialChain {
         AWSCredentialChain([
             EnvironmentCredentialProvider(environment: environment),
             ProfileCredentialProvider(environment: environment),

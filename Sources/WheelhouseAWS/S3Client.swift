@@ -67,7 +67,7 @@ public struct S3Client: Sendable {
     public init(
         configuration: S3Configuration,
         credentials: any CredentialProvider,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = AWSHTTPClient.shared,
         logger: Logger = Logger(label: "wheelhouse.s3"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -183,9 +183,10 @@ public struct S3Client: Sendable {
             } catch let error as S3Error {
                 throw error
             } catch let error where Self.isTransportFailure(error) {
+                let endpoint = URLComponents(url: url, resolvingAgainstBaseURL: false).map { "\($0.scheme ?? "https")://\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" } ?? ""
                 failure = .transport(
                     operation: target.operation, resource: target.resource, attempts: attempt,
-                    underlying: String(describing: error))
+                    underlying: "\(String(describing: error)); endpoint \(endpoint), region \(region(for: target.bucket))")
             }
             if attempt >= policy.maxAttempts || ContinuousClock.now - started >= policy.maxTotalTime {
                 throw failure

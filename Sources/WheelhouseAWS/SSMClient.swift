@@ -95,7 +95,7 @@ public struct SSMClient: Sendable {
     public init(
         configuration: SSMConfiguration,
         credentials: any CredentialProvider,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = AWSHTTPClient.shared,
         logger: Logger = Logger(label: "wheelhouse.ssm"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -237,7 +237,10 @@ public struct SSMClient: Sendable {
             } catch let error as AWSConfigurationError {
                 throw .configuration(error)
             } catch let error where S3Client.isTransportFailure(error) {
-                failure = .transport(operation: operation, parameter: parameter, attempts: attempt, underlying: String(describing: error))
+                let endpoint = configuration.endpoint?.absoluteString ?? "https://ssm.\(configuration.region).amazonaws.com"
+                failure = .transport(
+                    operation: operation, parameter: parameter, attempts: attempt,
+                    underlying: "\(String(describing: error)); endpoint \(endpoint), region \(configuration.region)")
             } catch {
                 throw .invalidResponse(operation: operation, parameter: parameter, message: String(describing: error))
             }

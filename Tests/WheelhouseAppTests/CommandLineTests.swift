@@ -171,6 +171,29 @@ struct CommandLineTests {
         #expect(!result.stderrText.contains("hunter2"))
     }
 
+    /// A refused connection is not worth a minute and a half of retries: the command fails after
+    /// its few quick attempts and names the endpoint and region (S3 and SSM alike).
+    @Test func anUnreachableAWSEndpointFailsFastNamingIt() async throws {
+        let closed = try freeLoopbackPort()
+        let environment = [
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "eu-west-1",
+            "AWS_CONFIG_FILE": "/nonexistent/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(closed)",
+        ]
+        let started = ContinuousClock.now
+        let s3 = try await ProcessRunner.run(
+            Products.wheelhouse, ["list", "--store", "s3://wh-bucket?endpoint=http://127.0.0.1:\(closed)&region=eu-west-1&path-style=true"],
+            environment: environment)
+        #expect(s3.status == 1)
+        #expect(s3.stderrText.contains("endpoint http://127.0.0.1:\(closed), region eu-west-1"), "\(s3.stderrText)")
+        let ssm = try await ProcessRunner.run(
+            Products.wheelhouse, ["manifest", "show", "--parameter", "/wh/none", "--region", "eu-west-1"], environment: environment)
+        #expect(ssm.status == 1)
+        #expect(ssm.stderrText.contains("endpoint http://127.0.0.1:\(closed), region eu-west-1"), "\(ssm.stderrText)")
+        // Both before: 90 s and 61 s of silent retries.
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
     @Test func badStoreURLsAndUsageErrorsAreClear() async throws {
         let s3 = try await run(["list", "--store", "s3:/bucket"])
         #expect(s3.status == 1)
