@@ -5,7 +5,7 @@ PORT ?= 8080
 STORE ?= ./data
 BENCH_DIR ?= /tmp/wheelhouse-bench
 
-.PHONY: run build release test bootstrap vectors bench compat clean
+.PHONY: run build release test bootstrap vectors bench compat soak clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -35,6 +35,10 @@ bench: release
 # Real packages from PyPI (~1 GB, cached outside the repo): every file must be accepted.
 compat: build
 	./scripts/compat.sh
+
+# 10 minutes of mixed reads, downloads and uploads; RSS and open fds must stay flat, no 5xx.
+soak: release
+	./scripts/soak.sh
 
 clean:
 	rm -rf .build
