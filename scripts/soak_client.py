@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak load for `make soak`: mixed index reads, downloads and uploads against one server on
+"""Soak load for `make soak`: mixed index reads, downloads and uploads (of at most 400 distinct files) against one server on
 loopback for a bounded time, sampling the server's RSS and open fds every 30 s.
 
     soak_client.py BASE_URL TOKEN SERVER_PID SECONDS WORKDIR
@@ -62,8 +62,11 @@ def main():
         return status
 
     def upload(n):
+        # 400 distinct files at most: later uploads repeat identical bytes (200, unchanged), so the
+        # store stops growing and RSS measures the server, not the data.
+        n %= 400
         ns = argparse.Namespace(out=a.work, name=f"soak-{n % 40}", version=f"1.{n}", requires_python=None,
-                                requires_dist=[], sdist=False, payload=random.choice([0, 0, 0, 200_000]),
+                                requires_dist=[], sdist=False, payload=200_000 if n % 4 == 0 else 0,
                                 summary="soak", tag="py3-none-any", provides_extra=[])
         path = write_wheel(ns)
         data = open(path, "rb").read()
@@ -74,7 +77,8 @@ def main():
         status = request("POST", "/legacy/", body, {"Authorization": auth, "Content-Type": f"multipart/form-data; boundary={boundary}"})
         if status == 200:
             with lock:
-                files.append((f"soak-{n % 40}", os.path.basename(path)))
+                if (f"soak-{n % 40}", os.path.basename(path)) not in files:
+                    files.append((f"soak-{n % 40}", os.path.basename(path)))
 
     counter = iter(range(10**9))
 
