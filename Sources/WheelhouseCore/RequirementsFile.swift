@@ -296,3 +296,12 @@ extension String {
         return String(self[start...end])
     }
 }
+
+extension Requirement {
+    /// pip's constraint semantics (`-c`): whether this constraint rules out `version` of
+    /// `project` on a target whose markers are `environment` (one for another project, or whose
+    /// marker is false there, rules out nothing).
+    public func excludes(_ project: ProjectName, _ version: Version, on environment: MarkerEnvironment) -> Bool {
+        name == project && !specifier.contains(version, prereleases: true) && (marker.map { $0.evaluate(environment) } ?? true)
+    }
+}

@@ -70,10 +70,7 @@ struct ResolverSelector: ManifestSelector {
                 }
             }
             // A constraint that applies on the target and excludes this version removes it.
-            if constraints.contains(where: { constraint in
-                constraint.name == name && !constraint.specifier.contains(version, prereleases: true)
-                    && (constraint.marker.map { $0.evaluate(environment.markerEnvironment) } ?? true)
-            }) {
+            if constraints.contains(where: { $0.excludes(name, version, on: environment.markerEnvironment) }) {
                 continue
             }
             releases[name, default: [:]][version, default: []].append(

@@ -95,6 +95,8 @@ public struct SetMirror: Sendable {
         var downloaded: [String: (URL, FileDigest)] = [:]
         /// The PEP 658 bytes read, by filename (kept so the stored `.metadata` is the upstream's).
         var metadata: [String: [UInt8]] = [:]
+        /// `filename/sha256` of what the store's record already lists (read once, with the page).
+        var stored: Set<String> = []
     }
 
     public enum MirrorError: Error, Sendable, CustomStringConvertible {
@@ -179,7 +181,7 @@ public struct SetMirror: Sendable {
             var entry = Entry(
                 project: selection.project.normalized, version: selection.version.description, filename: file.filename,
                 sha256: file.sha256, status: .present, origin: origin)
-            if case .upstream = project.source, try await !storeHas(entry) {
+            if case .upstream = project.source, !project.stored.contains(file.filename + "/" + file.sha256) {
                 entry.status = .missing
                 toFetch.append((entry, project, file))
             }
@@ -205,7 +207,8 @@ public struct SetMirror: Sendable {
     /// The store's record when the project is hosted here, else the first upstream's page.
     func load(_ name: ProjectName, notes: inout [String]) async throws -> Project? {
         let records = ProjectRecords(store: store)
-        if let (record, _) = try await records.load(name.normalized), record.files.contains(where: { !$0.isMirrored }) {
+        let record = try await records.load(name.normalized)?.record
+        if let record, record.files.contains(where: { !$0.isMirrored }) {
             let files = record.files.map { file in
                 SimpleProjectPage.File(
                     filename: file.filename, url: "", sha256: file.sha256, requiresPython: file.requiresPython,
@@ -232,7 +235,9 @@ public struct SetMirror: Sendable {
                 }
                 files.removeAll { ($0.uploadTime ?? .distantFuture) > cutoff }
             }
-            return project(name, .upstream(upstream), files)
+            var found = project(name, .upstream(upstream), files)
+            found.stored = Set((record?.files ?? []).map { $0.filename + "/" + $0.sha256 })
+            return found
         }
         return nil
     }
@@ -253,11 +258,10 @@ public struct SetMirror: Sendable {
             }
             byVersion[wheel.version, default: []].append((file, wheel))
         }
-        let excluded = constraints.filter { $0.name == name && ($0.marker.map { $0.evaluate(target.markerEnvironment) } ?? true) }
         let rootSpecifiers = roots.filter { $0.name == name }.map(\.specifier)
         var compatible: [(version: Version, file: SimpleProjectPage.File)] = []
         for (version, candidates) in byVersion {
-            if excluded.contains(where: { !$0.specifier.contains(version, prereleases: true) }) { continue }
+            if constraints.contains(where: { $0.excludes(name, version, on: target.markerEnvironment) }) { continue }
             let preferred = candidates.filter { $0.0.yank == .notYanked }.isEmpty ? candidates : candidates.filter { $0.0.yank == .notYanked }
             guard let best = target.bestWheel(among: preferred.map(\.1)),
                 let file = preferred.first(where: { $0.1.filename == best.wheel.filename })?.0
@@ -369,11 +373,6 @@ public struct SetMirror: Sendable {
         case .sdist(let sdist): sdist.version
         case nil: nil
         }
-    }
-
-    func storeHas(_ entry: Entry) async throws -> Bool {
-        guard let (record, _) = try await ProjectRecords(store: store).load(entry.project) else { return false }
-        return record.files.contains { $0.filename == entry.filename && $0.sha256 == entry.sha256 }
     }
 
     // MARK: Fetching
