@@ -65,6 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no header, no body bytes, no next request) before it is closed.")
     var idleTimeout: Double = 30
 
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request's body may stop arriving before it is answered 408 and its connection closed; less than --idle-timeout (default: 20, or two thirds of a shorter --idle-timeout).")
+    var requestTimeout: Double?
+
+    @Option(name: .customLong("max-concurrent-uploads"), help: "Uploads received at once; one more is answered 503 with Retry-After before its body is read.")
+    var maxConcurrentUploads: Int = 16
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -86,6 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--download-redirect-expiry must be 1 to 604800 seconds (7 days), as S3 allows")
         }
         guard idleTimeout >= 1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be between 1 and 3600 seconds") }
+        if let requestTimeout, requestTimeout < 1 || requestTimeout >= idleTimeout {
+            throw ValidationError("--request-timeout must be at least 1 second and less than --idle-timeout (\(idleTimeout))")
+        }
+        guard (1...10_000).contains(maxConcurrentUploads) else { throw ValidationError("--max-concurrent-uploads must be 1 to 10000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         _ = try upstreamSettings()
     }
@@ -156,7 +166,9 @@ struct ServeCommand: AsyncParsableCommand {
                 publicDirectory: publicDirectory,
                 downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil,
                 upstream: try upstreamSettings(),
-                connectionLimits: ConnectionLimits(idleTimeout: .milliseconds(Int64(idleTimeout * 1000))))
+                connectionLimits: ConnectionLimits(
+                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), requestTimeout: .milliseconds(Int64((requestTimeout ?? min(20, idleTimeout * 2 / 3)) * 1000))),
+                maxConcurrentUploads: maxConcurrentUploads)
             logger.notice(
                 "wheelhouse serving",
                 metadata: [

@@ -9,6 +9,14 @@
         N connections that send nothing; reports how many the server closed within SECONDS.
     hostile_client.py hang-upload PORT SECONDS
         Starts an upload of 8 MiB, sends 3 MiB of it and then nothing for SECONDS.
+    hostile_client.py stalled-body PORT
+        Starts an upload, sends part of its body and then nothing; reports the status the server
+        answers, after how many seconds, and whether it then closed the connection.
+    hostile_client.py expect-continue PORT TOKEN FILE
+        Uploads FILE with `Expect: 100-continue`, sending the body only after an interim
+        `100 Continue`; reports the interim status (or the final one given instead) and the final.
+    hostile_client.py truncated-form PORT FILE
+        Uploads FILE as a chunked form that ends without its closing boundary; reports the status.
     hostile_client.py forged-filename PORT LINE
         An upload whose multipart filename holds a newline followed by LINE; prints the status.
 
@@ -137,6 +145,83 @@ def hang_upload(port, seconds):
     s.close()
 
 
+def read_response(s, timeout):
+    """The head of one response (status, headers) and what followed it; ('none', ...) on timeout."""
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    head, _, rest = data.partition(b"\r\n\r\n")
+    parts = head.split(b"\r\n", 1)[0].split(b" ")
+    return (parts[1].decode() if len(parts) > 1 else "none"), head.decode("latin-1"), rest
+
+
+def closed_within(s, seconds):
+    s.settimeout(seconds)
+    try:
+        while True:
+            if not s.recv(4096):
+                return True
+    except socket.timeout:
+        return False
+    except (ConnectionResetError, OSError):
+        return True
+
+
+def stalled_body(port):
+    head = multipart_head("stallboundary", "stall-1.0-py3-none-any.whl")
+    s = connect(port)
+    s.sendall(b"POST /legacy/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=stallboundary\r\n"
+              + f"Content-Length: {len(head) + 100000}\r\n\r\n".encode() + head + b"PK" + b"x" * 1000)
+    start = time.monotonic()
+    status, _, _ = read_response(s, 60)
+    waited = time.monotonic() - start
+    closed = closed_within(s, 5)
+    print(json.dumps({"status": status, "seconds": round(waited, 2), "closed": closed}))
+
+
+def form_body(boundary, path):
+    name = os.path.basename(path)
+    with open(path, "rb") as f:
+        content = f.read()
+    return multipart_head(boundary, name) + content + f"\r\n--{boundary}--\r\n".encode()
+
+
+def expect_continue(port, token, path):
+    import base64
+    body = form_body("expectboundary", path)
+    auth = base64.b64encode(f"__token__:{token}".encode()).decode()
+    s = connect(port)
+    s.sendall(b"POST /legacy/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=expectboundary\r\n"
+              + f"Authorization: Basic {auth}\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+    interim, _, rest = read_response(s, 5)
+    final = None
+    if interim == "100":
+        s.sendall(body)
+        if rest:
+            parts = rest.split(b"\r\n", 1)[0].split(b" ")
+            final = parts[1].decode() if len(parts) > 1 else "none"
+        else:
+            final, _, _ = read_response(s, 30)
+    print(json.dumps({"interim": interim, "final": final}))
+
+
+def truncated_form(port, path):
+    body = form_body("truncboundary", path)
+    body = body[: body.rindex(b"--truncboundary--")]
+    s = connect(port)
+    s.sendall(b"POST /legacy/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=truncboundary\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+    status, head, rest = read_response(s, 30)
+    print(json.dumps({"status": status, "body": rest.decode("latin-1")}))
+
+
 def forged_filename(port, line):
     head = multipart_head("forgeboundary", "x.whl\n" + line)
     body = head + b"PK\x03\x04 not a wheel\r\n--forgeboundary--\r\n"
@@ -155,6 +240,12 @@ if __name__ == "__main__":
         idle(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
     elif mode == "hang-upload":
         hang_upload(int(sys.argv[2]), float(sys.argv[3]))
+    elif mode == "stalled-body":
+        stalled_body(int(sys.argv[2]))
+    elif mode == "expect-continue":
+        expect_continue(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif mode == "truncated-form":
+        truncated_form(int(sys.argv[2]), sys.argv[3])
     elif mode == "forged-filename":
         forged_filename(int(sys.argv[2]), sys.argv[3])
     else:

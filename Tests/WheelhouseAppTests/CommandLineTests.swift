@@ -163,6 +163,9 @@ struct CommandLineTests {
         (["serve", "--upstream", "https://pypi.org/simple/", "--upstream-ttl", "soon"], "--upstream-ttl"),
         (["serve", "--upstream", "https://pypi.org/simple/", "--upstream-min-age", "-1d"], "--upstream-min-age"),
         (["serve", "--upstream-deny", "evil*"], "need --upstream"),
+        (["serve", "--request-timeout", "30"], "--request-timeout"),
+        (["serve", "--idle-timeout", "5", "--request-timeout", "9"], "less than --idle-timeout"),
+        (["serve", "--max-concurrent-uploads", "0"], "--max-concurrent-uploads"),
     ])
     func badUpstreamOptionsAreUsageErrors(args: [String], mentions: String) async throws {
         let result = try await run(args)

@@ -113,6 +113,85 @@ struct HardeningEndToEndTests {
         #expect(waited < .seconds(4), "a revoked token was still accepted for \(waited)")
     }
 
+    @Test func aBodyThatStopsArrivingIsAnswered408AndItsConnectionClosed() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-408")
+        let store = work.appendingPathComponent("store")
+        let server = try await ServerProcess.start(
+            store: store, extraArguments: ["--tokens-required-for", "none", "--request-timeout", "2", "--idle-timeout", "10"])
+        let report = try await Self.hostile(["stalled-body", "\(server.port)"])
+        // The server still answers, and nothing of the stalled upload was published.
+        let (page, _) = try await rawStatus(server.baseURL, "/simple/stall/")
+        await server.stop()
+        #expect(report["status"] as? String == "408", "\(report)")
+        let seconds = try #require(report["seconds"] as? Double)
+        #expect(seconds >= 1.5 && seconds < 6, "answered after \(seconds) s with --request-timeout 2: \(report)")
+        #expect(report["closed"] as? Bool == true, "\(report)")
+        #expect(page == 404)
+    }
+
+    @Test func anUploadPastTheConcurrencyLimitIsAnswered503BeforeItsBodyIsRead() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-slots")
+        let store = work.appendingPathComponent("store")
+        let server = try await ServerProcess.start(
+            store: store, extraArguments: ["--tokens-required-for", "none", "--max-concurrent-uploads", "1"])
+        let wheel = try await DistFixtures.make("slotted", "1.0", in: work.appendingPathComponent("d"))
+        // One upload that takes the only slot and holds it (3 MiB sent of 8, then nothing).
+        let clientLog = work.appendingPathComponent("client.log")
+        let holder = try ChildProcess(
+            TestSupport.python, [Self.hostileClient, "hang-upload", "\(server.port)", "60"], environment: ProcessInfo.processInfo.environment,
+            currentDirectory: nil, stdin: nil, stdout: clientLog, stderr: clientLog)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ((try? String(contentsOf: clientLog, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let (busy, busyBody, busyHead) = try await curlUpload(server.uploadURL, file: wheel)
+        holder.signal(SIGKILL)
+        _ = await holder.wait()
+        // The slot is free again once the held upload's connection is gone.
+        var (status, body) = (0, "")
+        let retryDeadline = ContinuousClock.now + .seconds(10)
+        repeat {
+            (status, body, _) = try await curlUpload(server.uploadURL, file: wheel)
+            if status == 503 { try await Task.sleep(for: .milliseconds(200)) }
+        } while status == 503 && ContinuousClock.now < retryDeadline
+        await server.stop()
+        #expect(busy == 503, "\(busyBody)")
+        #expect(busyHead.lowercased().contains("retry-after: 5"), "\(busyHead)")
+        #expect(busyBody.contains("uploads already"), "\(busyBody)")
+        #expect(status == 200, "\(body)")
+    }
+
+    @Test func expectContinueIsAnsweredOnlyAfterTheUploadIsAuthorized() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-continue")
+        let store = work.appendingPathComponent("store")
+        let created = try await ProcessRunner.check(
+            Products.wheelhouse, ["token", "create", "ci", "--scope", "upload", "--store", store.path, "--json"])
+        let token = try #require((try JSONSerialization.jsonObject(with: created.stdout) as? [String: Any])?["token"] as? String)
+        let server = try await ServerProcess.start(store: store)
+        let wheel = try await DistFixtures.make("continued", "1.0", in: work.appendingPathComponent("d"))
+        let accepted = try await Self.hostile(["expect-continue", "\(server.port)", token, wheel.path])
+        let refused = try await Self.hostile(["expect-continue", "\(server.port)", "wh_not-a-token", wheel.path])
+        let (page, listing) = try await rawStatus(server.baseURL, "/simple/continued/")
+        await server.stop()
+        #expect(accepted["interim"] as? String == "100" && accepted["final"] as? String == "200", "\(accepted)")
+        // A refused client never gets the 100 and never sends its body.
+        #expect(refused["interim"] as? String == "403", "\(refused)")
+        #expect(page == 200 && listing.contains(wheel.lastPathComponent))
+    }
+
+    @Test func aFormThatEndsBeforeItsClosingBoundaryIsRefused() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-trunc")
+        let store = work.appendingPathComponent("store")
+        let server = try await ServerProcess.start(store: store, extraArguments: ["--tokens-required-for", "none"])
+        let wheel = try await DistFixtures.make("truncform", "1.0", in: work.appendingPathComponent("d"))
+        let report = try await Self.hostile(["truncated-form", "\(server.port)", wheel.path])
+        let (page, _) = try await rawStatus(server.baseURL, "/simple/truncform/")
+        await server.stop()
+        #expect(report["status"] as? String == "400", "\(report)")
+        #expect((report["body"] as? String ?? "").contains("closing boundary"), "\(report)")
+        #expect(page == 404, "an incomplete form was published")
+    }
+
     @Test func spoolFilesOfAKilledServerAreRemovedAtTheNextStart() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-spoolcrash")
         let store = work.appendingPathComponent("store")

@@ -24,7 +24,7 @@ public func buildApplication(
         // (also the header-read timeout), and a full close after early answers.
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer)],
+                additionalChannelHandlers: [ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer, requestTimeout: limits.requestTimeout)],
                 idleTimeout: TimeAmount(limits.idleTimeout),
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maxHeaderFieldSize, maxHeaderListSize: limits.maxHeaderListSize,
@@ -41,7 +41,7 @@ public func buildRouter(
     logger: Logger,
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil
-) -> Router<BasicRequestContext> {
+) -> Router<WheelhouseRequestContext> {
     let metrics = ServerMetrics()
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
@@ -53,7 +53,7 @@ public func buildRouter(
         })
     let auth = Authenticator(policy: configuration.access, tokens: tokens)
 
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: WheelhouseRequestContext.self)
     router.addMiddleware {
         RequestLogMiddleware(metrics: metrics)
         StoreFailureMiddleware()
@@ -80,7 +80,8 @@ public func buildRouter(
     files.addRoutes(to: router)
     let uploads = UploadController(
         ingestor: ingestor, auth: auth, metrics: metrics,
-        maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory)
+        maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory,
+        slots: UploadSlots(limit: configuration.maxConcurrentUploads))
     uploads.addRoutes(to: router)
     BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
 

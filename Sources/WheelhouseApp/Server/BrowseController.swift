@@ -17,7 +17,7 @@ struct BrowseController: Sendable {
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WheelhouseRequestContext>) {
         router.get("/") { request, _ in
             try await auth?.authorize(request, for: .read)
             return try asset("index.html", contentType: "text/html; charset=utf-8")

@@ -21,7 +21,7 @@ struct DownloadController: Sendable {
     /// Set with `--upstream`: files our pages list but the store lacks are fetched through it.
     var mirror: PullThroughMirror? = nil
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WheelhouseRequestContext>) {
         router.get("/packages/{project}/{filename}") { request, context in
             try await serve(request, context, includeBody: true)
         }
@@ -30,7 +30,7 @@ struct DownloadController: Sendable {
         }
     }
 
-    func serve(_ request: Request, _ context: BasicRequestContext, includeBody: Bool) async throws -> Response {
+    func serve(_ request: Request, _ context: WheelhouseRequestContext, includeBody: Bool) async throws -> Response {
         try await auth.authorize(request, for: .read)
         let project = try context.parameters.require("project")
         // File links percent-encode the filename (a local version's `+` is `%2B`).

@@ -12,7 +12,7 @@ struct IndexController: Sendable {
     /// Set with `--upstream`: project pages come from it.
     var mirror: PullThroughMirror? = nil
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WheelhouseRequestContext>) {
         router.get("/simple") { request, _ in
             try await auth.authorize(request, for: .read)
             guard request.uri.path.hasSuffix("/") else { return Self.redirect(to: "/simple/") }

@@ -35,8 +35,18 @@ struct MultipartUpload: Sendable {
         parser.onHeader = { name, value in reader.header(name: name, value: value) }
         parser.onBody = { buffer in reader.body(&buffer) }
         parser.onPartComplete = { reader.partComplete() }
+        // The last bytes of the body: it must end with the close delimiter, or the client
+        // stopped (or was stopped) before the form was complete.
+        var tail: [UInt8] = []
+        let tailSize = 512
         do {
             for try await chunk in body {
+                if chunk.readableBytes >= tailSize {
+                    tail = Array(chunk.readableBytesView.suffix(tailSize))
+                } else {
+                    tail.append(contentsOf: chunk.readableBytesView)
+                    if tail.count > tailSize { tail.removeFirst(tail.count - tailSize) }
+                }
                 do {
                     try parser.execute(chunk)
                 } catch {
@@ -48,11 +58,26 @@ struct MultipartUpload: Sendable {
             guard reader.completedParts > 0 else {
                 throw ReadError.badRequest("The upload body is not valid multipart/form-data.")
             }
+            guard Self.containsCloseDelimiter(tail, boundary: boundary) else {
+                throw ReadError.badRequest("The upload body ends before the form's closing boundary: it is incomplete.")
+            }
             return try reader.result()
         } catch {
             reader.abort()
             throw error
         }
+    }
+
+    /// Whether `tail` holds the close delimiter `--boundary--` (RFC 2046 §5.1.1); only an
+    /// epilogue may follow it.
+    static func containsCloseDelimiter(_ tail: [UInt8], boundary: String) -> Bool {
+        let delimiter = Array("--\(boundary)--".utf8)
+        guard tail.count >= delimiter.count else { return false }
+        for start in stride(from: tail.count - delimiter.count, through: 0, by: -1)
+        where tail[start..<start + delimiter.count].elementsEqual(delimiter) {
+            return true
+        }
+        return false
     }
 
     /// The parser's callbacks are synchronous and run on the reading task only; this box is

@@ -5,7 +5,7 @@ import Logging
 /// One structured log line per request (method, path, status, duration, bytes) and the
 /// request counters of `/metrics`. Errors thrown by handlers are logged with their status.
 struct RequestLogMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = WheelhouseRequestContext
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -31,8 +31,11 @@ public struct ServerConfiguration: Sendable {
     public var downloadRedirectExpiry: Duration?
     /// Set for a pull-through mirror (`--upstream`).
     public var upstream: UpstreamSettings?
-    /// Header limits, idle timeout, early-answer linger.
+    /// Header limits, idle and request timeouts, early-answer linger.
     public var connectionLimits: ConnectionLimits
+    /// Uploads received at once; one more is answered `503` with `Retry-After` before its
+    /// body is read.
+    public var maxConcurrentUploads: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -45,7 +48,8 @@ public struct ServerConfiguration: Sendable {
         publicDirectory: URL? = nil,
         downloadRedirectExpiry: Duration? = nil,
         upstream: UpstreamSettings? = nil,
-        connectionLimits: ConnectionLimits = ConnectionLimits()
+        connectionLimits: ConnectionLimits = ConnectionLimits(),
+        maxConcurrentUploads: Int = 16
     ) {
         self.host = host
         self.port = port
@@ -58,5 +62,6 @@ public struct ServerConfiguration: Sendable {
         self.downloadRedirectExpiry = downloadRedirectExpiry
         self.upstream = upstream
         self.connectionLimits = connectionLimits
+        self.maxConcurrentUploads = maxConcurrentUploads
     }
 }

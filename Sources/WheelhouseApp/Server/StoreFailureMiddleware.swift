@@ -8,7 +8,7 @@ import WheelhouseStorage
 /// with `Retry-After`, instead of a bare 500. Clients (pip, twine) print the status line; the
 /// cause goes to the log only: it may name server paths, bucket keys or request ids.
 struct StoreFailureMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = WheelhouseRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

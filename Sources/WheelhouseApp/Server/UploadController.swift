@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// The twine-compatible legacy upload API: `POST /legacy/` (and `POST /`).
 ///
@@ -15,13 +16,14 @@ struct UploadController: Sendable {
     let metrics: ServerMetrics
     let maxUploadBytes: Int64
     let spoolDirectory: URL
+    let slots: UploadSlots
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WheelhouseRequestContext>) {
         router.post("/legacy") { request, context in try await upload(request, context) }
         router.post("/") { request, context in try await upload(request, context) }
     }
 
-    func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func upload(_ request: Request, _ context: WheelhouseRequestContext) async throws -> Response {
         do {
             try await auth.authorize(request, for: .upload)
         } catch var error as HTTPError {
@@ -38,6 +40,18 @@ struct UploadController: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxUploadBytes + (1 << 20) {
             return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(maxUploadBytes) bytes.", close: true)
         }
+        guard slots.acquire() else {
+            metrics.uploadFailed()
+            context.logger.notice("upload refused: too many at once", metadata: ["limit": "\(slots.limit)"])
+            var response = Self.failure(
+                .serviceUnavailable, "The server is receiving \(slots.limit) uploads already; nothing was published; try again shortly.",
+                close: true)
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+        defer { slots.release() }
+        // Authorized and accepted: a client that asked to wait (`Expect: 100-continue`) may send the body now.
+        context.sendContinueIfExpected(request)
 
         let form: MultipartUpload
         do {
@@ -153,4 +167,23 @@ struct UploadController: Sendable {
         }
         return nil
     }
+}
+
+/// Counts the uploads being received, against `--max-concurrent-uploads`.
+final class UploadSlots: Sendable {
+    let limit: Int
+    private let inUse = Mutex(0)
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Takes a slot; false when all are taken.
+    func acquire() -> Bool {
+        inUse.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func release() { inUse.withLock { $0 -= 1 } }
 }
