@@ -192,6 +192,20 @@ struct HardeningEndToEndTests {
         #expect(page == 404, "an incomplete form was published")
     }
 
+    @Test func aFormWithMoreThanAThousandFieldsIsRefused() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-fields")
+        let server = try await ServerProcess.start(
+            store: work.appendingPathComponent("store"), extraArguments: ["--tokens-required-for", "none"])
+        let wheel = try await DistFixtures.make("manyfields", "1.0", in: work.appendingPathComponent("d"))
+        var fields: [String: String] = [:]
+        for i in 0..<1000 { fields["classifier\(i)"] = "x" }
+        let (status, body, _) = try await curlUpload(server.uploadURL, file: wheel, fields: fields)
+        let (fewer, fewerBody, _) = try await curlUpload(server.uploadURL, file: wheel, fields: ["classifiers": "x"])
+        await server.stop()
+        #expect(status == 400 && body.contains("more than 1000 fields"), "\(status) \(body)")
+        #expect(fewer == 200, "\(fewerBody)")
+    }
+
     @Test func spoolFilesOfAKilledServerAreRemovedAtTheNextStart() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-spoolcrash")
         let store = work.appendingPathComponent("store")

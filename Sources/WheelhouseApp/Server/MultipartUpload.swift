@@ -99,6 +99,8 @@ struct MultipartUpload: Sendable {
         /// they are gathered here and hashed and written 1 MiB at a time.
         var pending: [UInt8] = []
         static let flushSize = 1 << 20
+        /// Form parts accepted (twine sends ~30, one per classifier and per dependency).
+        static let maxParts = 1000
         var failure: ReadError?
         var completedParts = 0
 
@@ -164,6 +166,9 @@ struct MultipartUpload: Sendable {
 
         func partComplete() {
             completedParts += 1
+            if completedParts > Self.maxParts, failure == nil {
+                failure = .badRequest("The upload form has more than \(Self.maxParts) fields.")
+            }
             if partName == "content", let handle = spoolHandle {
                 flush(handle)
                 digest = accumulator.finish()
