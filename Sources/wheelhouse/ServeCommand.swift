@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 import WheelhouseApp
 import WheelhouseCore
@@ -175,12 +174,12 @@ struct ServeCommand: AsyncParsableCommand {
                     "store": "\(store.displayName)", "address": "http://\(host):\(port)/simple/",
                     "tokens_required_for": "\(tokensRequiredFor)",
                 ])
-            var onIngest: @Sendable (String) -> Void = { _ in }
+            var republisher: ManifestRepublisher?
             if let manifestParameter {
                 let publisher = try manifest.settings().publisher(store: store, location: try options.storeLocation)
-                let republisher = ManifestRepublisher(publisher: publisher, parameter: manifestParameter, logger: logger)
-                await republisher.storeChanged()
-                onIngest = { _ in Task { await republisher.storeChanged() } }
+                republisher = ManifestRepublisher(publisher: publisher, parameter: manifestParameter, logger: logger)
+                // Published at start, then after each upload that changed the index.
+                republisher?.storeChanged()
             }
             var upstreamClient: UpstreamHTTPClient?
             if let settings = config.upstream {
@@ -189,15 +188,8 @@ struct ServeCommand: AsyncParsableCommand {
                     "mirroring upstreams",
                     metadata: ["upstreams": "\(settings.upstreams.map(UpstreamPageParser.displayURL).joined(separator: " "))"])
             }
-            let app = buildApplication(
-                configuration: config, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient)
-            do {
-                try await app.runService()
-            } catch {
-                try? await upstreamClient?.shutdown()
-                throw error
-            }
-            try await upstreamClient?.shutdown()
+            try await runServer(
+                configuration: config, store: store, logger: logger, republisher: republisher, upstreamClient: upstreamClient)
         }
     }
 

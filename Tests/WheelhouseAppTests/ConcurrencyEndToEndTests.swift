@@ -103,6 +103,8 @@ struct ConcurrencyEndToEndTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(leftovers.isEmpty, "spool files left behind: \(leftovers)")
+        // A client that went away is no server error.
+        #expect(!String(decoding: server.log, as: UTF8.self).contains("status=500"))
         #expect(try DistFixtures.treeSnapshot(store) == before)
         let (_, health) = try await HTTP.get("\(server.baseURL)/healthz")
         #expect(health.statusCode == 200)

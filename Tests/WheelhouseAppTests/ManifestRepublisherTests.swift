@@ -23,12 +23,15 @@ struct ManifestRepublisherTests {
             publisher: ManifestPublisher(store: store, ssm: ssm, uriBase: publisher.uriBase, selector: publisher.selector),
             parameter: parameter, logger: Logger(label: "test"))
 
+        // The service runs as `serve` runs it; the test ends it by cancellation.
+        let service = Task { try await republisher.run() }
+        defer { service.cancel() }
         let dists = try TestSupport.makeTemporaryDirectory("republisher")
-        let ingestor = Ingestor(store: store, onChange: { _ in Task { await republisher.storeChanged() } })
+        let ingestor = Ingestor(store: store, onChange: { _ in republisher.storeChanged() })
         for index in 0..<5 {
             let wheel = try await DistFixtures.make("burst\(index)", "1.0", in: dists)
             _ = try await ingestor.ingest(Ingestor.Candidate(file: wheel))
-            await republisher.storeChanged()
+            republisher.storeChanged()
         }
         try await Task.sleep(for: .milliseconds(100))
         await republisher.waitUntilIdle()
@@ -39,7 +42,7 @@ struct ManifestRepublisherTests {
         #expect(history.count <= 5, "coalesced: at most one publish per change, fewer in a burst")
         #expect(Set(history.map(\.value)).count == history.count, "a version only when the value changed")
 
-        await republisher.storeChanged()
+        republisher.storeChanged()
         await republisher.waitUntilIdle()
         #expect(try await ssm.parameterHistory(name: parameter).count == history.count, "nothing new: nothing written")
     }

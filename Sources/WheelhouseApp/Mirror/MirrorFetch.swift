@@ -20,7 +20,7 @@ actor MirrorFetch {
         case streaming
         /// Verified and in the store: serve it from there.
         case succeeded
-        case failed(HTTPError)
+        case failed(any ClientFacingError)
 
         var isTerminal: Bool {
             switch self {
@@ -34,7 +34,7 @@ actor MirrorFetch {
         /// An open file descriptor of the spool, owned by the reader.
         case stream(Int32, contentLength: Int64?)
         case succeeded
-        case failed(HTTPError)
+        case failed(any ClientFacingError)
     }
 
     let spool: URL
@@ -91,7 +91,7 @@ actor MirrorFetch {
             case .streaming:
                 let fd = open(spool.path, O_RDONLY | O_CLOEXEC)
                 guard fd >= 0 else {
-                    return .failed(HTTPError(.internalServerError, message: "The mirror's spool file is gone."))
+                    return .failed(Refusal(status: .internalServerError, clientMessage: "The mirror's spool file is gone."))
                 }
                 return .stream(fd, contentLength: contentLength)
             case .succeeded:

@@ -56,7 +56,7 @@ public final class PullThroughMirror: Sendable {
     /// Files whose fetch failed for a reason that will not go away by itself (the upstream's bytes
     /// do not match its page, or are not a valid distribution): answered 502 until the page is
     /// fetched again.
-    let failures = Mutex<[String: (at: Date, error: HTTPError)]>([:])
+    let failures = Mutex<[String: (at: Date, error: any ClientFacingError)]>([:])
     let metadataFiles = Mutex<[String: [UInt8]]>([:])
     /// Projects found without a record, and when.
     let absent = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -124,7 +124,7 @@ public final class PullThroughMirror: Sendable {
                 logger.warning("upstream unavailable, serving the stored files only", metadata: ["project": "\(project)", "stale": "true"])
                 return localView(project, record, recordKey)
             }
-            throw HTTPError(error.isTimeout ? .gatewayTimeout : .badGateway, message: "The upstream index failed: \(error)")
+            throw UpstreamFailure(cause: error, message: "The upstream index failed: \(error)")
         case .page(let cached, let stale):
             return remembered(project, key: "\(recordKey)|\(cached.upstream)|\(cached.fetchedAt.timeIntervalSince1970)|\(stale)") {
                 compose(project, record: record, upstream: cached, key: $0)
@@ -264,7 +264,7 @@ public final class PullThroughMirror: Sendable {
                             let count = Int(min(Int64(buffer.count), limit - sent))
                             let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
                             guard got > 0 else {
-                                throw HTTPError(.internalServerError, message: "The mirror's spool file ended early.")
+                                throw Refusal(status: .internalServerError, clientMessage: "The mirror's spool file ended early.")
                             }
                             sent += Int64(got)
                             try await writer.write(ByteBuffer(bytes: buffer[0..<got]))
@@ -358,7 +358,7 @@ public final class PullThroughMirror: Sendable {
                 ])
             await fetch.finish(.succeeded)
         } catch {
-            let httpError: HTTPError
+            let httpError: any ClientFacingError
             var lasting = false
             switch error {
             case let error as UpstreamError:
@@ -369,14 +369,14 @@ public final class PullThroughMirror: Sendable {
                 case .timeout: metrics.upstreamRequest(outcome: "timeout")
                 default: metrics.upstreamRequest(outcome: "error")
                 }
-                httpError = HTTPError(error.isTimeout ? .gatewayTimeout : .badGateway, message: "\(error)")
+                httpError = error
             case let error as MirrorRefusal:
                 lasting = true
                 metrics.upstreamRequest(outcome: "invalid")
-                httpError = HTTPError(.badGateway, message: error.message)
+                httpError = error
             default:
                 metrics.upstreamRequest(outcome: "error")
-                httpError = HTTPError(.badGateway, message: "Fetching \(file.filename) from the upstream failed: \(error)")
+                httpError = MirrorRefusal(message: "Fetching \(file.filename) from the upstream failed: \(error)")
             }
             logger.error("mirror fetch failed", metadata: ["project": "\(project)", "file": "\(file.filename)", "error": "\(error)"])
             if lasting { failures.withLock { $0[key] = (now(), httpError) } }
@@ -412,7 +412,7 @@ public final class PullThroughMirror: Sendable {
             } catch {
                 metrics.upstreamRequest(outcome: error.isTimeout ? "timeout" : "error")
                 logger.error("upstream metadata failed", metadata: ["file": "\(upstreamFile.file.filename)", "error": "\(error)"])
-                throw HTTPError(error.isTimeout ? .gatewayTimeout : .badGateway, message: "\(error)")
+                throw UpstreamFailure(cause: error, message: "\(error)")
             }
             metadataFiles.withLock { all in
                 if all.count > 10_000 { all = [:] }

@@ -56,7 +56,7 @@ public func buildRouter(
     let router = Router(context: WheelhouseRequestContext.self)
     router.addMiddleware {
         RequestLogMiddleware(metrics: metrics)
-        StoreFailureMiddleware()
+        ErrorBoundaryMiddleware()
     }
 
     var mirror: PullThroughMirror?

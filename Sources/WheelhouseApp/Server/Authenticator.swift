@@ -15,18 +15,12 @@ struct Authenticator: Sendable {
         default: break
         }
         guard let header = request.headers[.authorization], let (user, password) = Self.basicCredentials(header) else {
-            throw HTTPError(
-                .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"wheelhouse\", charset=\"UTF-8\""],
-                message: "Authentication required: use the username __token__ and a Wheelhouse token as the password.")
+            throw AuthError.credentialsRequired
         }
-        guard user == "__token__" else {
-            throw HTTPError(.forbidden, message: "Invalid credentials: the username must be __token__ and the password a Wheelhouse token.")
-        }
-        guard let record = try await tokens.verify(password) else {
-            throw HTTPError(.forbidden, message: "Invalid or revoked token.")
-        }
+        guard user == "__token__" else { throw AuthError.wrongUsername }
+        guard let record = try await tokens.verify(password) else { throw AuthError.invalidToken }
         guard record.scope.allows(needed) else {
-            throw HTTPError(.forbidden, message: "The token '\(record.name)' has scope \(record.scope.rawValue) and may not \(needed == .upload ? "upload" : "read").")
+            throw AuthError.insufficientScope(token: record.name, scope: record.scope, needed: needed)
         }
     }
 
@@ -39,5 +33,30 @@ struct Authenticator: Sendable {
             let colon = decoded.firstIndex(of: ":")
         else { return nil }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
+    }
+}
+
+/// Why a request was not authorized: 401 with a `WWW-Authenticate` challenge when no
+/// credentials came (pip and twine then send them), 403 for wrong ones.
+enum AuthError: ClientFacingError, Equatable {
+    case credentialsRequired
+    case wrongUsername
+    case invalidToken
+    case insufficientScope(token: String, scope: TokenScope, needed: TokenScope)
+
+    var status: HTTPResponse.Status { self == .credentialsRequired ? .unauthorized : .forbidden }
+
+    var clientMessage: String {
+        switch self {
+        case .credentialsRequired: "Authentication required: use the username __token__ and a Wheelhouse token as the password."
+        case .wrongUsername: "Invalid credentials: the username must be __token__ and the password a Wheelhouse token."
+        case .invalidToken: "Invalid or revoked token."
+        case .insufficientScope(let token, let scope, let needed):
+            "The token '\(token)' has scope \(scope.rawValue) and may not \(needed == .upload ? "upload" : "read")."
+        }
+    }
+
+    var clientHeaders: HTTPFields {
+        self == .credentialsRequired ? [.wwwAuthenticate: "Basic realm=\"wheelhouse\", charset=\"UTF-8\""] : [:]
     }
 }

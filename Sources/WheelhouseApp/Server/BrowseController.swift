@@ -27,7 +27,7 @@ struct BrowseController: Sendable {
             let name = try context.parameters.require("name")
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }),
                 !name.hasPrefix(".")
-            else { throw HTTPError(.notFound) }
+            else { throw Refusal.notFound("Not found.") }
             let type =
                 name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
                 : name.hasSuffix(".css") ? "text/css; charset=utf-8" : "application/octet-stream"
@@ -44,7 +44,7 @@ struct BrowseController: Sendable {
                     status: .ok, headers: Self.headers(contentType),
                     body: .init(byteBuffer: ByteBuffer(string: Self.fallbackPage)))
             }
-            throw HTTPError(.notFound)
+            throw Refusal.notFound("Not found.")
         }
         var headers = Self.headers(contentType)
         headers[.cacheControl] = "max-age=300"

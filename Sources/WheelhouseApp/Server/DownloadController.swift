@@ -118,8 +118,8 @@ struct DownloadController: Sendable {
             })
     }
 
-    func notFound(_ filename: String) -> HTTPError {
-        HTTPError(.notFound, message: "No file named '\(filename)' in this index.")
+    func notFound(_ filename: String) -> Refusal {
+        Refusal.notFound("No file named '\(filename)' in this index.")
     }
 
     static func contentType(_ filename: String) -> String {

@@ -26,7 +26,7 @@ struct IndexController: Sendable {
             // PEP 503: a non-normalized name (or a missing slash) redirects to the canonical URL.
             // A name no project can have (`..`, `a/b`, spaces, 8 KiB) is simply not here.
             guard StorageLayout.isNormalizedProjectName(normalized) else {
-                throw HTTPError(.notFound, message: "No such project in this index.")
+                throw Refusal.notFound("No such project in this index.")
             }
             guard raw == normalized, request.uri.path.hasSuffix("/") else {
                 return Self.redirect(to: "/simple/\(normalized)/")
@@ -37,7 +37,7 @@ struct IndexController: Sendable {
                     try await cache.projectPage(normalized, format: format)
                 }
             guard let page = found else {
-                throw HTTPError(.notFound, message: "No project named '\(normalized)' in this index.")
+                throw Refusal.notFound("No project named '\(normalized)' in this index.")
             }
             return Self.respond(request, page)
         }

@@ -25,108 +25,62 @@ struct UploadController: Sendable {
 
     func upload(_ request: Request, _ context: WheelhouseRequestContext) async throws -> Response {
         do {
-            try await auth.authorize(request, for: .upload)
-        } catch var error as HTTPError {
+            return try await receive(request, context)
+        } catch let error as AuthError {
             // Refused before the body was read: the connection closes after the answer.
-            error.headers[.connection] = "close"
+            return try error.closingConnection(from: request, context: context)
+        } catch {
+            metrics.uploadFailed()
+            if let error = error as? IngestError {
+                context.logger.info("upload refused", metadata: ["filename": "\(error.filename)", "reason": "\(error)"])
+            }
             throw error
         }
+    }
+
+    private func receive(_ request: Request, _ context: WheelhouseRequestContext) async throws -> Response {
+        try await auth.authorize(request, for: .upload)
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = Self.boundary(contentType)
-        else {
-            return Self.failure(.badRequest, "Uploads must be multipart/form-data (as twine sends them).", close: true)
-        }
+        else { throw UploadRefusal.notMultipart }
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxUploadBytes + (1 << 20) {
-            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(maxUploadBytes) bytes.", close: true)
+            throw UploadRefusal.tooLarge(limit: maxUploadBytes)
         }
         guard slots.acquire() else {
-            metrics.uploadFailed()
             context.logger.notice("upload refused: too many at once", metadata: ["limit": "\(slots.limit)"])
-            var response = Self.failure(
-                .serviceUnavailable, "The server is receiving \(slots.limit) uploads already; nothing was published; try again shortly.",
-                close: true)
-            response.headers[.retryAfter] = "5"
-            return response
+            throw UploadRefusal.busy(limit: slots.limit)
         }
         defer { slots.release() }
         // Authorized and accepted: a client that asked to wait (`Expect: 100-continue`) may send the body now.
         context.sendContinueIfExpected(request)
 
-        let form: MultipartUpload
-        do {
-            form = try await MultipartUpload.read(
-                body: request.body, boundary: boundary, maxBytes: maxUploadBytes, spoolDirectory: spoolDirectory)
-        } catch MultipartUpload.ReadError.tooLarge(let limit) {
-            metrics.uploadFailed()
-            return Self.failure(.contentTooLarge, "The upload is larger than this server's limit of \(limit) bytes.", close: true)
-        } catch MultipartUpload.ReadError.badRequest(let message) {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, message, close: true)
-        } catch MultipartUpload.ReadError.spoolFailed(let detail) {
-            metrics.uploadFailed()
-            context.logger.error("upload spool failed", metadata: ["error": "\(detail)"])
-            var response = Self.failure(
-                .serviceUnavailable, "The server cannot take uploads right now (no room to receive the file); nothing was published; try again later.",
-                close: true)
-            response.headers[.retryAfter] = "30"
-            return response
-        }
+        let form = try await MultipartUpload.read(
+            body: request.body, boundary: boundary, maxBytes: maxUploadBytes, spoolDirectory: spoolDirectory)
         defer { form.discard() }
 
         // A field Wheelhouse checks must be sent once: with two digests, which one was verified
-        // would be a guess (issue 13).
+        // would be a guess.
         for name in Self.singleValuedFields where (form.fields[name]?.count ?? 0) > 1 {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, "The form field '\(name)' is sent more than once.")
+            throw UploadRefusal.repeatedField(name)
         }
-        guard form.field(":action") == "file_upload" else {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, "Unsupported ':action' \(form.field(":action").map { "'\($0)'" } ?? "(missing)"): only file_upload is supported.")
-        }
-        if let version = form.field("protocol_version"), version != "1" {
-            return Self.failure(.badRequest, "Unsupported protocol_version '\(version)'.")
-        }
+        guard form.field(":action") == "file_upload" else { throw UploadRefusal.unsupportedAction(form.field(":action")) }
+        if let version = form.field("protocol_version"), version != "1" { throw UploadRefusal.unsupportedProtocol(version) }
         guard let spool = form.spoolFile, let digest = form.digest, let filename = form.filename, !filename.isEmpty else {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, "The upload has no file: the 'content' part with a filename is missing.")
+            throw UploadRefusal.noFile
         }
         // Digests the client computed must match the bytes we received (warehouse does the same).
         if let sent = form.field("sha256_digest"), !constantTimeEquals(sent.lowercased(), digest.sha256) {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, "The sha256_digest supplied does not match the uploaded file's bytes.")
+            throw UploadRefusal.digestMismatch("sha256_digest")
         }
         if let sent = form.field("md5_digest"), !constantTimeEquals(sent.lowercased(), digest.md5) {
-            metrics.uploadFailed()
-            return Self.failure(.badRequest, "The md5_digest supplied does not match the uploaded file's bytes.")
+            throw UploadRefusal.digestMismatch("md5_digest")
         }
 
         let candidate = Ingestor.Candidate(
             file: spool, filename: filename, projectHint: form.field("name"), digest: digest,
             formName: form.field("name"), formVersion: form.field("version"))
-        let outcome: IngestOutcome
-        do {
-            outcome = try await ingestor.ingest(candidate)
-        } catch {
-            metrics.uploadFailed()
-            context.logger.info("upload refused", metadata: ["filename": "\(filename)", "reason": "\(error)"])
-            switch error {
-            case .conflict:
-                return Self.failure(.conflict, error.description)
-            case .tooLarge:
-                return Self.failure(.contentTooLarge, error.description)
-            case .store:
-                // The store failed (after the client's retries): nothing became visible, and the
-                // same upload may simply be sent again. The cause (paths, keys, request ids) is
-                // in the log above, not in the answer.
-                var response = Self.failure(
-                    .serviceUnavailable, "The store is unavailable, nothing was published; try again.")
-                response.headers[.retryAfter] = "5"
-                return response
-            default:
-                return Self.failure(.badRequest, error.description)
-            }
-        }
+        let outcome = try await ingestor.ingest(candidate)
         metrics.uploadSucceeded(bytes: outcome.size)
         context.logger.info(
             "upload \(outcome.status.rawValue)",
@@ -144,18 +98,6 @@ struct UploadController: Sendable {
     static let singleValuedFields = [
         ":action", "protocol_version", "name", "version", "sha256_digest", "md5_digest", "blake2_256_digest",
     ]
-
-    /// A failure with the message both in the status line (what twine prints) and in the body.
-    /// `close`: the body was not read to its end, so the connection closes after the answer
-    /// (`ConnectionGuard`) instead of reading a body nobody wants.
-    static func failure(_ status: HTTPResponse.Status, _ message: String, close: Bool = false) -> Response {
-        let reason = ReasonPhrase.sanitized(message)
-        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", ReasonPhrase.field: reason]
-        if close { headers[.connection] = "close" }
-        return Response(
-            status: HTTPResponse.Status(code: status.code, reasonPhrase: reason), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
-    }
 
     static func boundary(_ contentType: String) -> String? {
         for part in contentType.split(separator: ";").dropFirst() {
@@ -186,4 +128,71 @@ final class UploadSlots: Sendable {
     }
 
     func release() { inUse.withLock { $0 -= 1 } }
+}
+
+/// Why the upload API refused a request before ingesting anything.
+enum UploadRefusal: ClientFacingError {
+    case notMultipart
+    case tooLarge(limit: Int64)
+    case busy(limit: Int)
+    case repeatedField(String)
+    case unsupportedAction(String?)
+    case unsupportedProtocol(String)
+    case noFile
+    case digestMismatch(String)
+
+    var status: HTTPResponse.Status {
+        switch self {
+        case .tooLarge: .contentTooLarge
+        case .busy: .serviceUnavailable
+        default: .badRequest
+        }
+    }
+
+    var clientMessage: String {
+        switch self {
+        case .notMultipart: "Uploads must be multipart/form-data (as twine sends them)."
+        case .tooLarge(let limit): "The upload is larger than this server's limit of \(limit) bytes."
+        case .busy(let limit): "The server is receiving \(limit) uploads already; nothing was published; try again shortly."
+        case .repeatedField(let name): "The form field '\(name)' is sent more than once."
+        case .unsupportedAction(let action):
+            "Unsupported ':action' \(action.map { "'\($0)'" } ?? "(missing)"): only file_upload is supported."
+        case .unsupportedProtocol(let version): "Unsupported protocol_version '\(version)'."
+        case .noFile: "The upload has no file: the 'content' part with a filename is missing."
+        case .digestMismatch(let field): "The \(field) supplied does not match the uploaded file's bytes."
+        }
+    }
+
+    var clientHeaders: HTTPFields { status == .serviceUnavailable ? [.retryAfter: "5"] : [:] }
+
+    /// Answers given before the body was read close the connection.
+    var closesConnection: Bool {
+        switch self {
+        case .notMultipart, .tooLarge, .busy: true
+        default: false
+        }
+    }
+}
+
+extension MultipartUpload.ReadError: ClientFacingError {
+    var status: HTTPResponse.Status {
+        switch self {
+        case .badRequest: .badRequest
+        case .tooLarge: .contentTooLarge
+        // The server could not spool the body (its disk is full): the same upload may succeed later.
+        case .spoolFailed: .serviceUnavailable
+        }
+    }
+
+    var clientMessage: String {
+        switch self {
+        case .badRequest(let message): message
+        case .tooLarge(let limit): "The upload is larger than this server's limit of \(limit) bytes."
+        case .spoolFailed: "The server cannot take uploads right now (no room to receive the file); nothing was published; try again later."
+        }
+    }
+
+    var clientHeaders: HTTPFields { status == .serviceUnavailable ? [.retryAfter: "30"] : [:] }
+    /// The body was not read to its end.
+    var closesConnection: Bool { true }
 }

@@ -1,0 +1,33 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import WheelhouseStorage
+
+/// Runs `wheelhouse serve` until SIGTERM or SIGINT: the HTTP server and, with
+/// `--manifest-parameter`, the manifest republisher, as services of one `ServiceGroup`. On a
+/// signal the server stops taking connections and finishes the requests in flight, then the
+/// republisher runs the publish they asked for; the upstream client closes last.
+public func runServer(
+    configuration: ServerConfiguration,
+    store: any BlobStore,
+    logger: Logger,
+    republisher: ManifestRepublisher? = nil,
+    upstreamClient: UpstreamHTTPClient? = nil
+) async throws {
+    let app = buildApplication(
+        configuration: configuration, store: store, logger: logger,
+        onIngest: { _ in republisher?.storeChanged() }, upstreamClient: upstreamClient)
+    // Services shut down in reverse order: the server first, so that what its last uploads
+    // asked of the republisher still happens.
+    var services: [any Service] = []
+    if let republisher { services.append(republisher) }
+    services.append(app)
+    let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    do {
+        try await group.run()
+    } catch {
+        try? await upstreamClient?.shutdown()
+        throw error
+    }
+    try await upstreamClient?.shutdown()
+}
