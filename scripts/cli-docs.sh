@@ -33,8 +33,61 @@ fi
 # who ran the script.
 export COLUMNS=80 LINES=50
 
-# `help [path…]`: one command's help, trailing blanks removed.
-help_text() { "$bin" help "$@" | sed -e 's/[[:space:]]*$//'; }
+# Defaults computed on the machine that runs the binary, as "command|option label|text": the
+# option's "(default: N)" is written as "(default: TEXT)", so the file is the same whoever
+# generates it. (upload --jobs defaults to the number of CPU cores.)
+machine_defaults=(
+  "upload|--jobs |the number of CPU cores"
+)
+
+# Re-wraps the option blocks whose label starts with `opt` as ArgumentParser wraps them
+# (description at column 27; a line that goes on holds at most 79 characters, the last 80),
+# after replacing "(default: N)" with "(default: TEXT)". With no substitution it reproduces its
+# input, which --check verifies on every command's help (so a change in ArgumentParser's
+# wrapping cannot slip through).
+rewrap_awk=$(cat <<'AWK'
+function emit(   words, n, i, line, pad, fresh) {
+  pad = sprintf("%26s", "")
+  if (text != "") sub(/\(default: [0-9]+\)/, "(default: " text ")", desc)
+  n = split(desc, words, " ")
+  if (length(label) <= 25) line = sprintf("%-26s", label)
+  else { print label; line = pad }
+  fresh = 1
+  for (i = 1; i <= n; i++) {
+    if (fresh) { line = line words[i]; fresh = 0 }
+    else if (length(line) + 1 + length(words[i]) + (i < n ? 1 : 0) <= 80) line = line " " words[i]
+    else { print line; line = pad words[i] }
+  }
+  print line
+}
+function close_block() { if (block) emit(); block = 0 }
+{
+  if (block && substr($0, 1, 26) == sprintf("%26s", "") && substr($0, 27, 1) != " ") { desc = desc " " substr($0, 27); next }
+  close_block()
+  if ($0 ~ /^  -/ && index(substr($0, 3), opt) == 1) {
+    block = 1
+    if (substr($0, 26, 1) == " " && substr($0, 27, 1) !~ /^ ?$/) { label = substr($0, 1, 25); sub(/ +$/, "", label); desc = substr($0, 27) }
+    else { label = $0; desc = "" }
+    next
+  }
+  print
+}
+END { close_block() }
+AWK
+)
+
+# `help [path…]`: one command's help, trailing blanks removed, machine defaults replaced.
+help_text() {
+  local path="$*" entry command opt text text_out
+  text_out=$("$bin" help "$@" | sed -e 's/[[:space:]]*$//')
+  for entry in "${machine_defaults[@]}"; do
+    IFS='|' read -r command opt text <<<"$entry"
+    if [[ $path == "$command" ]]; then
+      text_out=$(awk -v opt="$opt" -v text="$text" "$rewrap_awk" <<<"$text_out")
+    fi
+  done
+  printf '%s\n' "$text_out"
+}
 
 # The subcommand names listed in a help text's SUBCOMMANDS section, one a line.
 subcommands() {
@@ -90,6 +143,14 @@ trap 'rm -f "$tmp"' EXIT
 generate > "$tmp"
 
 if [[ $mode == check ]]; then
+  for path in "${paths[@]}"; do
+    # shellcheck disable=SC2086
+    raw=$("$bin" help $path | sed -e 's/[[:space:]]*$//')
+    if [[ "$(awk -v opt="" -v text="" "$rewrap_awk" <<<"$raw")" != "$raw" ]]; then
+      echo "error: scripts/cli-docs.sh no longer wraps help as ArgumentParser does (wheelhouse help $path)" >&2
+      exit 1
+    fi
+  done
   if ! diff -u "$out" "$tmp" >&2; then
     echo "error: $out differs from the binary's help (above: - the file, + the help); run 'make docs'" >&2
     exit 1
