@@ -31,10 +31,10 @@ vectors: bootstrap
 	  $$PY generate_content_negotiation.py > content-negotiation.tsv
 
 # docs/cli.md from the binary's help (scripts/cli-docs.sh); docs-check fails when it is stale.
-docs:
+docs: bootstrap
 	SWIFT=$(SWIFT) ./scripts/cli-docs.sh
 
-docs-check:
+docs-check: bootstrap
 	SWIFT=$(SWIFT) ./scripts/cli-docs.sh --check
 
 bench: release
