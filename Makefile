@@ -5,7 +5,7 @@ PORT ?= 8080
 STORE ?= ./data
 BENCH_DIR ?= /tmp/wheelhouse-bench
 
-.PHONY: run build release test bootstrap vectors bench compat soak clean
+.PHONY: run build release test bootstrap vectors docs docs-check bench compat soak clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -22,12 +22,20 @@ run: build
 test: bootstrap
 	WHEELHOUSE_TEST_PYTHON=$(CURDIR)/.venv/bin/python $(SWIFT) test
 
-# Regenerates the committed test vectors from the reference implementation (pypa/packaging).
+# Regenerates the committed test vectors from the reference implementations (pypa/packaging, pip).
 vectors: bootstrap
 	.venv/bin/python -m pip install -q webob
 	cd Tests/WheelhouseCoreTests/Vectors && PY=$(CURDIR)/.venv/bin/python && \
 	  $$PY generate_pep440_508.py && $$PY generate_filenames.py && $$PY generate_metadata.py && \
+	  $$PY generate_target_tags.py && \
 	  $$PY generate_content_negotiation.py > content-negotiation.tsv
+
+# docs/cli.md from the binary's help (scripts/cli-docs.sh); docs-check fails when it is stale.
+docs: bootstrap
+	SWIFT=$(SWIFT) ./scripts/cli-docs.sh
+
+docs-check: bootstrap
+	SWIFT=$(SWIFT) ./scripts/cli-docs.sh --check
 
 bench: release
 	./scripts/bench.sh $(BENCH_DIR)
