@@ -57,6 +57,26 @@ struct CommandLineTests {
         #expect(refused.stderrText.contains("large_one/payload.bin"), "the damaged entry is named: \(refused.stderrText)")
     }
 
+    /// The static export is a copy for plain web servers: when it cannot be written, the
+    /// upload is still published (its record is the index) and says what is behind.
+    @Test func aFailedStaticExportWarnsButTheUploadIsPublished() async throws {
+        let dir = work.appendingPathComponent("export-in")
+        let wheel = try await DistFixtures.make("export-blocked", "1.0", in: dir)
+        // A file where the project's export folder must go, and one where the root list goes.
+        let simple = store.appendingPathComponent("simple")
+        try FileManager.default.createDirectory(at: simple, withIntermediateDirectories: true)
+        try Data("in the way".utf8).write(to: simple.appendingPathComponent("export-blocked"))
+        try FileManager.default.createDirectory(
+            at: simple.appendingPathComponent("index.html"), withIntermediateDirectories: true)
+        let result = try await run(["upload", "--store", store.path, wheel.path])
+        #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
+        #expect(result.stdoutText.contains("added      export_blocked-1.0-py3-none-any.whl"), "\(result.stdoutText)")
+        #expect(result.stderrText.contains("static export of /simple/export-blocked/ failed"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("static export of the project list failed"), "\(result.stderrText)")
+        let list = try await run(["list", "--store", store.path])
+        #expect(list.stdoutText.contains("export-blocked"), "\(list.stdoutText)")
+    }
+
     @Test func conflictingFileIsRefusedUnlessSkipExisting() async throws {
         let a = try await DistFixtures.make("clash", "1.0", in: work.appendingPathComponent("a"))
         let b = try await DistFixtures.make("clash", "1.0", in: work.appendingPathComponent("b"), payload: 10)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import Synchronization
 import WheelhouseArchive
 import WheelhouseCore
@@ -72,6 +73,8 @@ public struct Ingestor: Sendable {
     public var now: @Sendable () -> Date
     /// Called with the project name after its record changed (cache invalidation).
     public var onChange: @Sendable (String) -> Void
+    /// Where failures that do not fail an upload are logged (the static export).
+    public var logger = Logger(label: "wheelhouse.ingest")
 
     public init(
         store: any BlobStore,
@@ -128,9 +131,13 @@ public struct Ingestor: Sendable {
             do {
                 try await StaticExport(store: store).exportRoot()
             } catch {
+                // The files are published (their records are written); only the static copy of
+                // the project list is behind. The server does not read it.
+                logger.error("static export of the project list failed", metadata: ["error": "\(error)"])
                 for (index, result) in results.enumerated() {
-                    if case .success(let outcome)? = result, outcome.status == .added {
-                        results[index] = .failure(.store(filename: outcome.filename, underlying: "the file is in the index, but the static export of the project list failed: \(error)"))
+                    if case .success(var outcome)? = result, outcome.status == .added {
+                        outcome.warnings.append(Self.exportWarning("the project list"))
+                        results[index] = .success(outcome)
                     }
                 }
             }
@@ -138,6 +145,12 @@ public struct Ingestor: Sendable {
         return results.enumerated().map { index, result in
             result ?? .failure(.store(filename: batch[index].filename, underlying: "internal error: no result"))
         }
+    }
+
+    /// What an upload's answer says when its file is published but the static export (the
+    /// pages a plain web server or S3 website would serve) could not be rewritten.
+    static func exportWarning(_ page: String) -> String {
+        "published, but the static export of \(page) failed (the cause is logged); `wheelhouse index rebuild` rewrites it"
     }
 
     /// `transform` over `items` with at most `jobs` running at once; results in input order.
@@ -292,7 +305,18 @@ public struct Ingestor: Sendable {
                     results[index] = rejected[index].map { .failure($0) } ?? .success(outcome(item, .added))
                 }
                 onChange(project)
-                try await StaticExport(store: store).exportProject(project)
+                do {
+                    try await StaticExport(store: store).exportProject(project)
+                } catch {
+                    // Published all the same: only the static copy of the page is behind.
+                    logger.error("static export failed", metadata: ["project": "\(project)", "error": "\(error)"])
+                    for (index, _, _) in pending {
+                        if case .success(var published)? = results[index] {
+                            published.warnings.append(Self.exportWarning("/simple/\(project)/"))
+                            results[index] = .success(published)
+                        }
+                    }
+                }
             } catch {
                 for (index, item, _) in pending where results[index] == nil {
                     results[index] = .failure(.store(filename: item.candidate.filename, underlying: "\(error)"))

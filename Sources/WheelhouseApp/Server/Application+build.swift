@@ -45,12 +45,13 @@ public func buildRouter(
     let metrics = ServerMetrics()
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
-    let ingestor = Ingestor(
+    var ingestor = Ingestor(
         store: store, limits: configuration.archiveLimits,
         onChange: { project in
             cache.invalidate(project)
             onIngest(project)
         })
+    ingestor.logger = logger
     let auth = Authenticator(policy: configuration.access, tokens: tokens)
 
     let router = Router(context: WheelhouseRequestContext.self)
