@@ -189,8 +189,11 @@ struct HTTPSemanticsTests {
                 #expect(r.status == .notFound)
             }
             try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: Self.wheelPath, method: .get) { r in #expect(r.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { r in
-                #expect(String(buffer: r.body).contains("wheelhouse_http_requests_total{method=\"GET\",status=\"200\"}"))
+                let text = String(buffer: r.body)
+                #expect(text.contains("# TYPE wheelhouse_downloaded_bytes_total counter"), "\(text)")
+                #expect(!text.contains("wheelhouse_downloaded_bytes_total 0\n"), "\(text)")
             }
         }
     }

@@ -107,7 +107,13 @@ struct S3StoreEndToEndTests {
         #expect(pip.status == 0, "\(pip.stdoutText)\(pip.stderrText)")
         #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent("dep_lib-1.0.dist-info").path))
         let (metrics, _) = try await HTTP.get("\(server.baseURL)/metrics")
-        #expect(String(decoding: metrics, as: UTF8.self).contains("wheelhouse_download_redirects_total 3"))
+        let metricsText = String(decoding: metrics, as: UTF8.self)
+        #expect(metricsText.contains("wheelhouse_download_redirects_total 3"), "\(metricsText)")
+        // Request latency by route, with buckets, sum and count (pip read two project pages).
+        let route = #"route="/simple/{project}",method="GET",status="200""#
+        #expect(metricsText.contains("wheelhouse_http_request_duration_seconds_bucket{\(route),le=\"+Inf\"} 2"), "\(metricsText)")
+        #expect(metricsText.contains("wheelhouse_http_request_duration_seconds_count{\(route)} 2"), "\(metricsText)")
+        #expect(metricsText.contains("wheelhouse_http_requests_total{\(route)} 2"), "\(metricsText)")
 
         // A local store cannot redirect: a usage error, before anything starts.
         let local = try await ProcessRunner.run(

@@ -13,10 +13,12 @@ public func buildApplication(
     store: any BlobStore,
     logger: Logger,
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
-    upstreamClient: UpstreamHTTPClient? = nil
+    upstreamClient: UpstreamHTTPClient? = nil,
+    metrics: ServerMetrics = ServerMetrics()
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient)
+        configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
+        metrics: metrics)
     let limits = configuration.connectionLimits
     return Application(
         router: router,
@@ -40,9 +42,9 @@ public func buildRouter(
     store: any BlobStore,
     logger: Logger,
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
-    upstreamClient: UpstreamHTTPClient? = nil
+    upstreamClient: UpstreamHTTPClient? = nil,
+    metrics: ServerMetrics = ServerMetrics()
 ) -> Router<WheelhouseRequestContext> {
-    let metrics = ServerMetrics()
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
     var ingestor = Ingestor(
@@ -56,7 +58,10 @@ public func buildRouter(
 
     let router = Router(context: WheelhouseRequestContext.self)
     router.addMiddleware {
-        RequestLogMiddleware(metrics: metrics)
+        // Request counts and latency by route, through swift-metrics (`runServer` points it at
+        // `metrics`); outermost, so it sees every answer, errors included.
+        MetricsMiddleware()
+        RequestLogMiddleware()
         ErrorBoundaryMiddleware()
     }
 

@@ -2,11 +2,10 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// One structured log line per request (method, path, status, duration, bytes) and the
-/// request counters of `/metrics`. Errors thrown by handlers are logged with their status.
+/// One structured log line per request (method, path, status, duration, bytes). Errors thrown
+/// by handlers are logged with their status. (Request metrics: `MetricsMiddleware`.)
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = WheelhouseRequestContext
-    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -29,7 +28,6 @@ struct RequestLogMiddleware: RouterMiddleware {
     ) {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.request(method: request.method.rawValue, status: status, seconds: seconds)
         context.logger.info(
             "request",
             metadata: [

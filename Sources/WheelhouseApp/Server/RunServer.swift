@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Metrics
 import ServiceLifecycle
 import WheelhouseStorage
 
@@ -14,9 +15,13 @@ public func runServer(
     republisher: ManifestRepublisher? = nil,
     upstreamClient: UpstreamHTTPClient? = nil
 ) async throws {
+    // The request metrics of Hummingbird's `MetricsMiddleware` go to the process's metrics
+    // system: this server's registry, exported at `/metrics`.
+    let metrics = ServerMetrics()
+    MetricsSystem.bootstrap(metrics.factory)
     let app = buildApplication(
         configuration: configuration, store: store, logger: logger,
-        onIngest: { _ in republisher?.storeChanged() }, upstreamClient: upstreamClient)
+        onIngest: { _ in republisher?.storeChanged() }, upstreamClient: upstreamClient, metrics: metrics)
     // Services shut down in reverse order: the server first, so that what its last uploads
     // asked of the republisher still happens.
     var services: [any Service] = []

@@ -1,83 +1,107 @@
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// Counters exported at `/metrics` in the Prometheus text format (version 0.0.4).
+/// The server's metrics, exported at `/metrics` in the Prometheus text format (0.0.4) by
+/// swift-prometheus, which escapes label values and writes every histogram's buckets, `_sum`
+/// and `_count`.
+///
+/// Requests (count, errors, in flight, latency histograms by route, method and status) are
+/// recorded by Hummingbird's `MetricsMiddleware` through swift-metrics: `runServer` bootstraps
+/// the process's `MetricsSystem` with `factory`, which writes into this registry under
+/// Wheelhouse's names (`prometheusNames`). Wheelhouse's own counters are made here.
 public final class ServerMetrics: Sendable {
-    struct Counters: Sendable {
-        var requests: [String: Int] = [:]  // "method|status" → count
-        var uploadsOK = 0
-        var uploadsFailed = 0
-        var bytesUploaded: Int64 = 0
-        var bytesDownloaded: Int64 = 0
-        var redirects = 0
-        var durationSum = 0.0
-        var upstreamRequests: [String: Int] = [:]  // outcome → count
-        var upstreamCacheHits = 0
-        var upstreamCacheMisses = 0
-        var upstreamBytes: Int64 = 0
-        var upstreamStaleServes = 0
-    }
-    let counters = Mutex(Counters())
+    public let registry: PrometheusCollectorRegistry
+    /// A swift-metrics factory that records into `registry`.
+    public let factory: PrometheusMetricsFactory
 
-    public init() {}
+    let uploadsOK: Prometheus.Counter
+    let uploadsFailed: Prometheus.Counter
+    let uploadedBytes: Prometheus.Counter
+    let downloadedBytes: Prometheus.Counter
+    let redirects: Prometheus.Counter
+    let upstreamCacheHits: Prometheus.Counter
+    let upstreamCacheMisses: Prometheus.Counter
+    let upstreamBytes: Prometheus.Counter
+    let upstreamStaleServes: Prometheus.Counter
+    private let upstreamOutcomes = Mutex<[String: Prometheus.Counter]>([:])
 
-    func request(method: String, status: Int, seconds: Double) {
-        counters.withLock {
-            $0.requests["\(method)|\(status)", default: 0] += 1
-            $0.durationSum += seconds
-        }
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = Self.prometheusNames
+        factory.durationHistogramBuckets[Self.requestDuration] = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+            .seconds(5), .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+
+        let uploads = "Uploads by result."
+        uploadsOK = registry.makeCounter(name: "wheelhouse_uploads_total", labels: [("result", "ok")], help: uploads)
+        uploadsFailed = registry.makeCounter(name: "wheelhouse_uploads_total", labels: [("result", "failed")], help: uploads)
+        uploadedBytes = registry.makeCounter(name: "wheelhouse_uploaded_bytes_total", help: "Bytes of accepted uploads.")
+        downloadedBytes = registry.makeCounter(
+            name: "wheelhouse_downloaded_bytes_total", help: "Bytes of distribution files sent.")
+        redirects = registry.makeCounter(
+            name: "wheelhouse_download_redirects_total", help: "Downloads answered with a redirect to the store.")
+        let cache = "Upstream page lookups answered from the cache or not."
+        upstreamCacheHits = registry.makeCounter(name: "wheelhouse_upstream_page_cache_total", labels: [("result", "hit")], help: cache)
+        upstreamCacheMisses = registry.makeCounter(
+            name: "wheelhouse_upstream_page_cache_total", labels: [("result", "miss")], help: cache)
+        upstreamBytes = registry.makeCounter(
+            name: "wheelhouse_upstream_fetched_bytes_total", help: "Bytes of distribution files fetched from upstreams.")
+        upstreamStaleServes = registry.makeCounter(
+            name: "wheelhouse_upstream_stale_serves_total", help: "Pages served from a stale copy because the upstream failed.")
     }
+
     func uploadSucceeded(bytes: Int64) {
-        counters.withLock {
-            $0.uploadsOK += 1
-            $0.bytesUploaded += bytes
-        }
+        uploadsOK.increment()
+        uploadedBytes.increment(by: bytes)
     }
-    func uploadFailed() { counters.withLock { $0.uploadsFailed += 1 } }
-    func addDownloaded(bytes: Int64) { counters.withLock { $0.bytesDownloaded += bytes } }
-    func addRedirect() { counters.withLock { $0.redirects += 1 } }
-    func upstreamRequest(outcome: String) { counters.withLock { $0.upstreamRequests[outcome, default: 0] += 1 } }
-    func upstreamCache(hit: Bool) {
-        counters.withLock { if hit { $0.upstreamCacheHits += 1 } else { $0.upstreamCacheMisses += 1 } }
-    }
-    func addUpstreamBytes(_ bytes: Int64) { counters.withLock { $0.upstreamBytes += bytes } }
-    func upstreamStaleServe() { counters.withLock { $0.upstreamStaleServes += 1 } }
+    func uploadFailed() { uploadsFailed.increment() }
+    func addDownloaded(bytes: Int64) { downloadedBytes.increment(by: bytes) }
+    func addRedirect() { redirects.increment() }
+    func upstreamCache(hit: Bool) { (hit ? upstreamCacheHits : upstreamCacheMisses).increment() }
+    func addUpstreamBytes(_ bytes: Int64) { upstreamBytes.increment(by: bytes) }
+    func upstreamStaleServe() { upstreamStaleServes.increment() }
 
-    public func prometheusText() -> String {
-        let c = counters.withLock { $0 }
-        var out = "# HELP wheelhouse_http_requests_total HTTP requests by method and status.\n"
-        out += "# TYPE wheelhouse_http_requests_total counter\n"
-        for (key, count) in c.requests.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: "|")
-            out += "wheelhouse_http_requests_total{method=\"\(parts[0])\",status=\"\(parts[1])\"} \(count)\n"
+    func upstreamRequest(outcome: String) {
+        let counter = upstreamOutcomes.withLock { counters in
+            if let counter = counters[outcome] { return counter }
+            let counter = registry.makeCounter(
+                name: "wheelhouse_upstream_requests_total", labels: [("outcome", outcome)],
+                help: "Requests to upstream indexes by outcome.")
+            counters[outcome] = counter
+            return counter
         }
-        out += "# HELP wheelhouse_http_request_duration_seconds_sum Total time spent answering requests.\n"
-        out += "# TYPE wheelhouse_http_request_duration_seconds_sum counter\n"
-        out += "wheelhouse_http_request_duration_seconds_sum \(c.durationSum)\n"
-        out += "# HELP wheelhouse_uploads_total Uploads by result.\n# TYPE wheelhouse_uploads_total counter\n"
-        out += "wheelhouse_uploads_total{result=\"ok\"} \(c.uploadsOK)\n"
-        out += "wheelhouse_uploads_total{result=\"failed\"} \(c.uploadsFailed)\n"
-        out += "# HELP wheelhouse_uploaded_bytes_total Bytes of accepted uploads.\n# TYPE wheelhouse_uploaded_bytes_total counter\n"
-        out += "wheelhouse_uploaded_bytes_total \(c.bytesUploaded)\n"
-        out += "# HELP wheelhouse_downloaded_bytes_total Bytes of distribution files sent.\n# TYPE wheelhouse_downloaded_bytes_total counter\n"
-        out += "wheelhouse_downloaded_bytes_total \(c.bytesDownloaded)\n"
-        out += "# HELP wheelhouse_download_redirects_total Downloads answered with a redirect to the store.\n"
-        out += "# TYPE wheelhouse_download_redirects_total counter\n"
-        out += "wheelhouse_download_redirects_total \(c.redirects)\n"
-        out += "# HELP wheelhouse_upstream_requests_total Requests to upstream indexes by outcome.\n"
-        out += "# TYPE wheelhouse_upstream_requests_total counter\n"
-        for (outcome, count) in c.upstreamRequests.sorted(by: { $0.key < $1.key }) {
-            out += "wheelhouse_upstream_requests_total{outcome=\"\(outcome)\"} \(count)\n"
+        counter.increment()
+    }
+
+    public func prometheusText() -> String { registry.emitToString() }
+
+    static let requestDuration = "wheelhouse_http_request_duration_seconds"
+
+    /// Hummingbird's metric and dimension names as Prometheus names (no dots; units in names).
+    static let prometheusNames: @Sendable (String, [(String, String)]) -> (String, [(String, String)]) = { label, dimensions in
+        let name =
+            switch label {
+            case "hb.requests": "wheelhouse_http_requests_total"
+            case "hb.request.errors": "wheelhouse_http_request_errors_total"
+            case "http.server.request.duration": requestDuration
+            case "http.server.active_requests": "wheelhouse_http_active_requests"
+            default: label.replacing(".", with: "_")
+            }
+        let labels = dimensions.map { key, value in
+            let renamed =
+                switch key {
+                case "http.route": "route"
+                case "http.request.method": "method"
+                case "http.response.status_code", "error.type": "status"
+                default: key.replacing(".", with: "_")
+                }
+            return (renamed, value)
         }
-        out += "# HELP wheelhouse_upstream_page_cache_total Upstream page lookups answered from the cache or not.\n"
-        out += "# TYPE wheelhouse_upstream_page_cache_total counter\n"
-        out += "wheelhouse_upstream_page_cache_total{result=\"hit\"} \(c.upstreamCacheHits)\n"
-        out += "wheelhouse_upstream_page_cache_total{result=\"miss\"} \(c.upstreamCacheMisses)\n"
-        out += "# HELP wheelhouse_upstream_fetched_bytes_total Bytes of distribution files fetched from upstreams.\n"
-        out += "# TYPE wheelhouse_upstream_fetched_bytes_total counter\n"
-        out += "wheelhouse_upstream_fetched_bytes_total \(c.upstreamBytes)\n"
-        out += "# HELP wheelhouse_upstream_stale_serves_total Pages served from a stale copy because the upstream failed.\n"
-        out += "# TYPE wheelhouse_upstream_stale_serves_total counter\n"
-        out += "wheelhouse_upstream_stale_serves_total \(c.upstreamStaleServes)\n"
-        return out
+        return (name, labels)
     }
 }
