@@ -70,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent-uploads"), help: "Uploads received at once; one more is answered 503 with Retry-After before its body is read.")
     var maxConcurrentUploads: Int = 16
 
+    @Option(name: .customLong("access-log"), help: "on: one line per request in the server log (written off the request path); off: none.")
+    var accessLog: Switch = .on
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -167,7 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
                 upstream: try upstreamSettings(),
                 connectionLimits: ConnectionLimits(
                     idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), requestTimeout: .milliseconds(Int64((requestTimeout ?? min(20, idleTimeout * 2 / 3)) * 1000))),
-                maxConcurrentUploads: maxConcurrentUploads)
+                maxConcurrentUploads: maxConcurrentUploads, accessLog: accessLog == .on)
             logger.notice(
                 "wheelhouse serving",
                 metadata: [
@@ -202,4 +205,9 @@ struct ServeCommand: AsyncParsableCommand {
         ]
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path) }
     }
+}
+
+/// An option that is on or off (`--access-log on|off`).
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
 }

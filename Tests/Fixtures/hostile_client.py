@@ -159,7 +159,19 @@ def read_response(s, timeout):
         pass
     head, _, rest = data.partition(b"\r\n\r\n")
     parts = head.split(b"\r\n", 1)[0].split(b" ")
-    return (parts[1].decode() if len(parts) > 1 else "none"), head.decode("latin-1"), rest
+    status = parts[1].decode() if len(parts) > 1 else "none"
+    # The body of a final answer, as far as Content-Length says (it may come in later packets).
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:]
+                   if line.lower().startswith(b"content-length:")), 0)
+    try:
+        while not status.startswith("1") and len(rest) < length:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return status, head.decode("latin-1"), rest
 
 
 def closed_within(s, seconds):

@@ -194,6 +194,21 @@ struct HardeningEndToEndTests {
         #expect(page == 404, "an incomplete form was published")
     }
 
+    @Test func accessLogOffWritesNoRequestLines() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-accesslog")
+        let quiet = try await ServerProcess.start(store: work.appendingPathComponent("a"), extraArguments: ["--access-log", "off"])
+        let loud = try await ServerProcess.start(store: work.appendingPathComponent("b"))
+        for server in [quiet, loud] {
+            for _ in 0..<3 { #expect(try await rawStatus(server.baseURL, "/simple/").0 == 200) }
+        }
+        // Lines are written within 50 ms; the stop flushes what is left.
+        await quiet.stop()
+        await loud.stop()
+        let quietLog = String(decoding: quiet.log, as: UTF8.self), loudLog = String(decoding: loud.log, as: UTF8.self)
+        #expect(!quietLog.contains("[WheelhouseApp] request"), "\(quietLog)")
+        #expect(loudLog.components(separatedBy: "path=/simple/ status=200").count - 1 == 3, "\(loudLog)")
+    }
+
     @Test func aFormWithMoreThanAThousandFieldsIsRefused() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-fields")
         let server = try await ServerProcess.start(

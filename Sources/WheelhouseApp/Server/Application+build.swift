@@ -14,11 +14,12 @@ public func buildApplication(
     logger: Logger,
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
-    metrics: ServerMetrics = ServerMetrics()
+    metrics: ServerMetrics = ServerMetrics(),
+    accessLog: AccessLog? = nil
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
-        metrics: metrics)
+        metrics: metrics, accessLog: accessLog)
     let limits = configuration.connectionLimits
     return Application(
         router: router,
@@ -43,7 +44,8 @@ public func buildRouter(
     logger: Logger,
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
-    metrics: ServerMetrics = ServerMetrics()
+    metrics: ServerMetrics = ServerMetrics(),
+    accessLog: AccessLog? = nil
 ) -> Router<WheelhouseRequestContext> {
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
@@ -61,9 +63,10 @@ public func buildRouter(
         // Request counts and latency by route, through swift-metrics (`runServer` points it at
         // `metrics`); outermost, so it sees every answer, errors included.
         MetricsMiddleware()
-        RequestLogMiddleware()
-        ErrorBoundaryMiddleware()
     }
+    // One access log line per request, written off the request path (`AccessLog`).
+    if let accessLog { router.addMiddleware { RequestLogMiddleware(log: accessLog) } }
+    router.addMiddleware { ErrorBoundaryMiddleware() }
 
     var mirror: PullThroughMirror?
     if let settings = configuration.upstream {

@@ -4,7 +4,7 @@ import Metrics
 import ServiceLifecycle
 import WheelhouseStorage
 
-/// Runs `wheelhouse serve` until SIGTERM or SIGINT: the HTTP server and, with
+/// Runs `wheelhouse serve` until SIGTERM or SIGINT: the HTTP server, the access log and, with
 /// `--manifest-parameter`, the manifest republisher, as services of one `ServiceGroup`. On a
 /// signal the server stops taking connections and finishes the requests in flight, then the
 /// republisher runs the publish they asked for; the upstream client closes last.
@@ -19,12 +19,16 @@ public func runServer(
     // system: this server's registry, exported at `/metrics`.
     let metrics = ServerMetrics()
     MetricsSystem.bootstrap(metrics.factory)
+    // The access log follows the log level: `info` and below write it.
+    let accessLog = configuration.accessLog && logger.logLevel <= .info ? AccessLog() : nil
     let app = buildApplication(
         configuration: configuration, store: store, logger: logger,
-        onIngest: { _ in republisher?.storeChanged() }, upstreamClient: upstreamClient, metrics: metrics)
+        onIngest: { _ in republisher?.storeChanged() }, upstreamClient: upstreamClient, metrics: metrics,
+        accessLog: accessLog)
     // Services shut down in reverse order: the server first, so that what its last uploads
-    // asked of the republisher still happens.
+    // asked of the republisher still happens, and the access log last, to write every line.
     var services: [any Service] = []
+    if let accessLog { services.append(accessLog) }
     if let republisher { services.append(republisher) }
     services.append(app)
     let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     /// Uploads received at once; one more is answered `503` with `Retry-After` before its
     /// body is read.
     public var maxConcurrentUploads: Int
+    /// One access log line per request (`--access-log on`, with a log level of `info` or below).
+    public var accessLog: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -49,7 +51,8 @@ public struct ServerConfiguration: Sendable {
         downloadRedirectExpiry: Duration? = nil,
         upstream: UpstreamSettings? = nil,
         connectionLimits: ConnectionLimits = ConnectionLimits(),
-        maxConcurrentUploads: Int = 16
+        maxConcurrentUploads: Int = 16,
+        accessLog: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -63,5 +66,6 @@ public struct ServerConfiguration: Sendable {
         self.upstream = upstream
         self.connectionLimits = connectionLimits
         self.maxConcurrentUploads = maxConcurrentUploads
+        self.accessLog = accessLog
     }
 }
