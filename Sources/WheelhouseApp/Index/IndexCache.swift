@@ -31,9 +31,13 @@ public struct RenderedPage: Sendable {
 /// never touch the store on the hot path.
 ///
 /// Changes made through this process invalidate entries at once (`invalidate`). Changes made by
-/// another process or server on the same store are picked up on the first request after an entry
-/// is older than `staleness`: one cheap `head` of the record (a stat on disk, a HEAD on S3)
-/// decides whether to reload it. So another writer's change is visible within `staleness`.
+/// another process or server on the same store are picked up after an entry is older than
+/// `staleness`: the first request after that sets off one revalidation in the background (a
+/// cheap `head` of the record, a stat on disk or a HEAD on S3, decides whether to reload it; for
+/// the root list, a listing of the records) and is answered from memory, as is every request
+/// until the revalidation ends (stale-while-revalidate, RFC 5861). One revalidation per entry at
+/// a time, however many requests arrive: no request waits for the store once a page is known.
+/// So another writer's change is visible within `staleness` plus one store round trip.
 /// When the store cannot be reached, the last known pages go on being served.
 public final class IndexCache: Sendable {
     struct ProjectEntry: Sendable {
@@ -50,7 +54,12 @@ public final class IndexCache: Sendable {
     struct State: Sendable {
         var projects: [String: ProjectEntry] = [:]
         var root: RootEntry?
+        /// Bumped by every `invalidate`: a revalidation that began before keeps its result to itself.
+        var generation = 0
+        /// Entries being revalidated in the background (project names; `rootKey` for the list).
+        var revalidating: Set<String> = []
     }
+    static let rootKey = "/"
 
     public let store: any BlobStore
     public let staleness: Duration
@@ -69,6 +78,7 @@ public final class IndexCache: Sendable {
         state.withLock {
             $0.projects[project] = nil
             $0.root = nil
+            $0.generation += 1
         }
     }
 
@@ -92,23 +102,16 @@ public final class IndexCache: Sendable {
     /// The rendered project list in `format`.
     public func rootPage(format: SimpleFormat) async throws -> RenderedPage {
         let now = clock.now
-        let cached = state.withLock { $0.root }
-        var names: [String]
-        if let cached, now - cached.checkedAt < staleness {
+        let (cached, generation) = state.withLock { ($0.root, $0.generation) }
+        let names: [String]
+        if let cached {
+            if now - cached.checkedAt >= staleness { revalidateInBackground(Self.rootKey) { await self.revalidateRoot(generation) } }
             if let page = cached.pages[format] { return page }
             names = cached.names
         } else {
-            do {
-                names = try await records.projectNames()
-            } catch {
-                guard let cached else { throw error }
-                names = cached.names  // stale if error, as for project pages
-            }
-            if let cached, cached.names == names {
-                state.withLock { $0.root?.checkedAt = now }
-                if let page = cached.pages[format] { return page }
-            } else {
-                state.withLock { $0.root = RootEntry(names: names, checkedAt: now, pages: [:]) }
+            names = try await records.projectNames()
+            state.withLock { s in
+                if s.generation == generation { s.root = RootEntry(names: names, checkedAt: now, pages: [:]) }
             }
         }
         let page = RenderedPage(bytes: PageRendering.renderRoot(names, format: format), contentType: format.contentType)
@@ -118,18 +121,55 @@ public final class IndexCache: Sendable {
         return page
     }
 
+    /// Lists the records again; keeps the rendered pages when the names did not change.
+    private func revalidateRoot(_ generation: Int) async {
+        let started = clock.now
+        guard let names = try? await records.projectNames() else { return }  // stale if error
+        state.withLock { s in
+            guard s.generation == generation else { return }
+            if let root = s.root, root.names == names {
+                s.root?.checkedAt = started
+            } else {
+                s.root = RootEntry(names: names, checkedAt: started, pages: [:])
+            }
+        }
+    }
+
+    /// Runs `work` in the background unless a revalidation of `key` is running already.
+    private func revalidateInBackground(_ key: String, _ work: @escaping @Sendable () async -> Void) {
+        guard state.withLock({ $0.revalidating.insert(key).inserted }) else { return }
+        Task {
+            await work()
+            state.withLock { _ = $0.revalidating.remove(key) }
+        }
+    }
+
     func entry(_ project: String) async throws -> ProjectEntry {
         let now = clock.now
-        let cached = state.withLock { $0.projects[project] }
-        if let cached, now - cached.checkedAt < staleness { return cached }
-        // Revalidate: a cheap head of the record decides whether to reload it.
+        let (cached, generation) = state.withLock { ($0.projects[project], $0.generation) }
+        if let cached {
+            if now - cached.checkedAt >= staleness {
+                revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }
+            }
+            return cached
+        }
+        return try await revalidate(project, cached: nil, generation: generation)
+    }
+
+    /// Asks the store whether `project`'s record changed since `cached` (loading it when it did,
+    /// or when nothing is cached) and keeps the answer unless an `invalidate` came meanwhile.
+    @discardableResult
+    private func revalidate(_ project: String, cached: ProjectEntry?, generation: Int) async throws -> ProjectEntry {
+        let started = clock.now
         let key = try StorageLayout.recordKey(project: project)
         let info: BlobInfo?
         let loaded: (record: ProjectRecord, etag: String)?
         do {
             info = try await store.head(key)
             if let cached, cached.etag == info?.etag {
-                state.withLock { $0.projects[project]?.checkedAt = now }
+                state.withLock { s in
+                    if s.generation == generation { s.projects[project]?.checkedAt = started }
+                }
                 return cached
             }
             loaded = try await records.load(project)
@@ -139,9 +179,11 @@ public final class IndexCache: Sendable {
             if let cached { return cached }
             throw error
         }
-        let fresh = ProjectEntry(record: loaded?.record, etag: loaded?.etag, checkedAt: now, pages: [:])
+        let fresh = ProjectEntry(record: loaded?.record, etag: loaded?.etag, checkedAt: started, pages: [:])
         // Unknown projects are not remembered: requests for random names must not grow memory.
-        state.withLock { $0.projects[project] = loaded == nil ? nil : fresh }
+        state.withLock { s in
+            if s.generation == generation { s.projects[project] = loaded == nil ? nil : fresh }
+        }
         return fresh
     }
 }
