@@ -38,21 +38,16 @@ public final class ServerMetrics: Sendable {
         self.factory = factory
 
         let uploads = "Uploads by result."
-        uploadsOK = registry.makeCounter(name: "wheelhouse_uploads_total", labels: [("result", "ok")], help: uploads)
-        uploadsFailed = registry.makeCounter(name: "wheelhouse_uploads_total", labels: [("result", "failed")], help: uploads)
-        uploadedBytes = registry.makeCounter(name: "wheelhouse_uploaded_bytes_total", help: "Bytes of accepted uploads.")
-        downloadedBytes = registry.makeCounter(
-            name: "wheelhouse_downloaded_bytes_total", help: "Bytes of distribution files sent.")
-        redirects = registry.makeCounter(
-            name: "wheelhouse_download_redirects_total", help: "Downloads answered with a redirect to the store.")
+        uploadsOK = Self.counter(registry, "wheelhouse_uploads_total", [("result", "ok")], help: uploads)
+        uploadsFailed = Self.counter(registry, "wheelhouse_uploads_total", [("result", "failed")], help: uploads)
+        uploadedBytes = Self.counter(registry, "wheelhouse_uploaded_bytes_total", help: "Bytes of accepted uploads.")
+        downloadedBytes = Self.counter(registry, "wheelhouse_downloaded_bytes_total", help: "Bytes of distribution files sent.")
+        redirects = Self.counter(registry, "wheelhouse_download_redirects_total", help: "Downloads answered with a redirect to the store.")
         let cache = "Upstream page lookups answered from the cache or not."
-        upstreamCacheHits = registry.makeCounter(name: "wheelhouse_upstream_page_cache_total", labels: [("result", "hit")], help: cache)
-        upstreamCacheMisses = registry.makeCounter(
-            name: "wheelhouse_upstream_page_cache_total", labels: [("result", "miss")], help: cache)
-        upstreamBytes = registry.makeCounter(
-            name: "wheelhouse_upstream_fetched_bytes_total", help: "Bytes of distribution files fetched from upstreams.")
-        upstreamStaleServes = registry.makeCounter(
-            name: "wheelhouse_upstream_stale_serves_total", help: "Pages served from a stale copy because the upstream failed.")
+        upstreamCacheHits = Self.counter(registry, "wheelhouse_upstream_page_cache_total", [("result", "hit")], help: cache)
+        upstreamCacheMisses = Self.counter(registry, "wheelhouse_upstream_page_cache_total", [("result", "miss")], help: cache)
+        upstreamBytes = Self.counter(registry, "wheelhouse_upstream_fetched_bytes_total", help: "Bytes of distribution files fetched from upstreams.")
+        upstreamStaleServes = Self.counter(registry, "wheelhouse_upstream_stale_serves_total", help: "Pages served from a stale copy because the upstream failed.")
     }
 
     func uploadSucceeded(bytes: Int64) {
@@ -69,9 +64,8 @@ public final class ServerMetrics: Sendable {
     func upstreamRequest(outcome: String) {
         let counter = upstreamOutcomes.withLock { counters in
             if let counter = counters[outcome] { return counter }
-            let counter = registry.makeCounter(
-                name: "wheelhouse_upstream_requests_total", labels: [("outcome", outcome)],
-                help: "Requests to upstream indexes by outcome.")
+            let counter = Self.counter(
+                registry, "wheelhouse_upstream_requests_total", [("outcome", outcome)], help: "Requests to upstream indexes by outcome.")
             counters[outcome] = counter
             return counter
         }
@@ -79,6 +73,13 @@ public final class ServerMetrics: Sendable {
     }
 
     public func prometheusText() -> String { registry.emitToString() }
+
+    static func counter(
+        _ registry: PrometheusCollectorRegistry, _ name: String, _ labels: [(String, String)] = [], help: String
+    ) -> Prometheus.Counter {
+        let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+        return labels.isEmpty ? registry.makeCounter(descriptor: descriptor) : registry.makeCounter(descriptor: descriptor, labels: labels)
+    }
 
     static let requestDuration = "wheelhouse_http_request_duration_seconds"
 
