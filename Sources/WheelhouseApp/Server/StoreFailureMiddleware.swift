@@ -30,6 +30,6 @@ struct StoreFailureMiddleware: RouterMiddleware {
     /// Failures of the store or of the AWS layer under it (a client that went away mid-request
     /// is not one of them).
     static func isStoreFailure(_ error: any Error) -> Bool {
-        error is BlobStoreError || error is S3Error || error is AWSConfigurationError || error is CredentialSourceError
+        error is BlobStoreError || error is AWSClientError || error is AWSConfigurationError || error is CredentialSourceError
     }
 }
