@@ -61,12 +61,21 @@ public struct AWSServiceError: Error, Sendable, Hashable, CustomStringConvertibl
         status == 403 || code.map(Self.authorizationCodes.contains) == true
     }
 
+    /// What the request was about does not exist (HTTP 404, `NoSuch…`, `…NotFound`).
+    public var isNotFound: Bool {
+        guard let code else { return status == 404 }
+        return status == 404 || code.hasPrefix("NoSuch") || code.hasSuffix("NotFound")
+    }
+
     public var description: String {
         var text = "\(service) \(operation) of \(resource) failed: HTTP \(status)"
         if let code { text += " \(code)" }
         if let message, !message.isEmpty { text += ": \(message)" }
         if let requestId { text += " (request id \(requestId))" }
         if attempts > 1 { text += " after \(attempts) attempts" }
+        if isNotFound {
+            text += "; \(resource) does not exist (check the name, the account and the region)"
+        }
         if isNotAuthorized {
             text += "; check the AWS credentials and that they allow \(service.lowercased()):\(operation) on it"
         }

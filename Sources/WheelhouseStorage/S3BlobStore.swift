@@ -144,7 +144,9 @@ public final class S3BlobStore: BlobStore {
         }
     }
 
-    /// Runs `body`, turning the AWS layer's errors into `BlobStoreError`s that name the key.
+    /// Runs `body`, turning the AWS layer's errors (the client's, and the credential chain's)
+    /// into `BlobStoreError`s that name the key, so nothing of the AWS layer leaks past the
+    /// store. Cancellation passes as it is.
     private func mapErrors<T>(
         _ key: String, condition: WriteCondition = .none, _ body: () async throws -> T
     ) async throws -> T {
@@ -159,6 +161,8 @@ public final class S3BlobStore: BlobStore {
             if error.status == 404, error.code == "NoSuchKey" { throw BlobStoreError.notFound(key: key) }
             throw BlobStoreError.backend("\(displayName): \(error)")
         } catch let error as AWSConfigurationError {
+            throw BlobStoreError.backend("\(displayName): \(error)")
+        } catch let error as CredentialSourceError {
             throw BlobStoreError.backend("\(displayName): \(error)")
         }
     }

@@ -182,7 +182,7 @@ struct SSMClientTests {
         let notFound = AWSClientError.service(
             parse(#"{"__type":"com.amazonaws.ssm#ParameterNotFound","message":"Parameter /p not found."}"#))
         #expect(notFound.isParameterNotFound)
-        #expect("\(notFound)".contains("parameter '/p'"))
+        #expect("\(notFound)".contains("parameter '/p' does not exist"))
         #expect(notFound.serviceError?.message == "Parameter /p not found.")
         #expect(parse(#"{"__type":"ParameterAlreadyExists","message":"exists"}"#).code == "ParameterAlreadyExists")
         #expect(AWSClientError.service(parse(#"{"__type":"ParameterVersionNotFound"}"#)).isParameterNotFound)
