@@ -27,7 +27,7 @@ struct CredentialDocument: Decodable {
     func credentials(source: String) throws -> AWSCredentials {
         var expiration: Date?
         if let text = Expiration {
-            guard let date = S3Dates.iso8601(text) else {
+            guard let date = AWSDates.iso8601(text) else {
                 throw CredentialSourceError(source: source, message: "unreadable Expiration '\(text)'")
             }
             expiration = date
@@ -221,33 +221,24 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
                 throw AWSConfigurationError.unreadableFile(path: file, reason: "AWS_WEB_IDENTITY_TOKEN_FILE cannot be read")
             }
             let session = value("AWS_ROLE_SESSION_NAME") ?? "wheelhouse-\(Int(Date().timeIntervalSince1970))"
-            let form = [
-                ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", role),
-                ("RoleSessionName", session), ("WebIdentityToken", token.trimmingCharacters(in: .whitespacesAndNewlines)),
-            ].map { "\($0)=\(SigV4Encoding.encode(Array($1.utf8)))" }.joined(separator: "&")
             let url = try endpoint()
-            let (status, body) = try await smallRequest(
-                httpClient, url: url, method: .POST,
-                headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Accept", "application/xml")],
-                body: form, timeout: .seconds(30), source: Self.source)
-            guard let xml = S3XMLElement.parse(body) else {
-                throw CredentialSourceError(source: Self.source, message: "STS at \(url) answered HTTP \(status) without XML")
+            guard let endpointURL = URL(string: url) else {
+                throw AWSConfigurationError.invalidEndpoint(source: "the STS endpoint", value: url)
             }
-            guard status == 200 else {
-                let error = xml.child("Error")
+            let sts = STSClient(
+                endpoint: endpointURL, region: try AWSRegionResolver(environment: environment).region() ?? "us-east-1",
+                transport: .http(httpClient))
+            do {
+                return try await sts.assumeRoleWithWebIdentity(
+                    roleARN: role, sessionName: session, token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+            } catch AWSClientError.service(let error) {
                 throw CredentialSourceError(
                     source: Self.source,
-                    message: "STS refused AssumeRoleWithWebIdentity for \(role): \(error?.text("Code") ?? "HTTP \(status)")"
-                        + (error?.text("Message").map { ": \($0)" } ?? ""))
+                    message: "STS refused AssumeRoleWithWebIdentity for \(role): \(error.code ?? "HTTP \(error.status)")"
+                        + (error.message.map { ": \($0)" } ?? "") + (error.requestId.map { " (request id \($0))" } ?? ""))
+            } catch let error as AWSClientError {
+                throw CredentialSourceError(source: Self.source, message: "STS at \(url): \(error)")
             }
-            guard let credentials = xml.child("AssumeRoleWithWebIdentityResult")?.child("Credentials"),
-                let id = credentials.text("AccessKeyId"), let secret = credentials.text("SecretAccessKey")
-            else {
-                throw CredentialSourceError(source: Self.source, message: "STS answered without credentials")
-            }
-            return AWSCredentials(
-                accessKeyId: id, secretAccessKey: secret, sessionToken: credentials.text("SessionToken"),
-                expiration: credentials.text("Expiration").flatMap(S3Dates.iso8601))
         }
     }
 

@@ -19,20 +19,15 @@ extension S3Client {
     ) async throws -> String {
         let target = Target(operation: "CopyObject", bucket: bucket, key: key)
         let copySource = "/" + source.bucket + "/" + SigV4Encoding.encode(Array(source.key.utf8), keepingSlash: true)
-        let response = try await send(
-            .PUT, url: try objectURL(target), headers: [("x-amz-copy-source", copySource)], target: target)
+        let response = try await send(.PUT, target, headers: [("x-amz-copy-source", copySource)])
         // S3 may answer 200 and still fail the copy: the body then holds an Error document.
         let data = try await Self.collect(response)
-        guard let xml = S3XMLElement.parse(data) else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no CopyObjectResult")
+        guard let xml = AWSXMLElement.parse(data) else {
+            throw AWSClientError.invalidResponse(target.aws, message: "no CopyObjectResult")
         }
-        if xml.name == "Error" {
-            throw S3Error.service(S3ServiceError(
-                operation: target.operation, resource: target.resource, status: 200, code: xml.text("Code"),
-                message: xml.text("Message"), requestId: xml.text("RequestId"), attempts: 1))
-        }
+        if let error = Self.errorInSuccess(xml, target: target) { throw error }
         guard xml.name == "CopyObjectResult", let etag = xml.text("ETag") else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no CopyObjectResult")
+            throw AWSClientError.invalidResponse(target.aws, message: "no CopyObjectResult")
         }
         return etag
     }
@@ -46,19 +41,18 @@ extension S3Client {
             let batch = keys[start..<min(start + 1000, keys.count)]
             start += batch.count
             let target = Target(operation: "DeleteObjects", bucket: bucket, key: nil)
-            guard let url = url(bucket: bucket, key: nil, query: [("delete", "")]) else { throw Self.badURL(target) }
-            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
-            for key in batch { xml += "<Object><Key>\(S3XMLElement.escape(key))</Key></Object>" }
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"\(Self.xmlns)\"><Quiet>true</Quiet>"
+            for key in batch { xml += "<Object>" + AWSXMLElement.element("Key", key) + "</Object>" }
             xml += "</Delete>"
             let body = Data(xml.utf8)
             // S3 requires an integrity header on DeleteObjects.
             let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             let response = try await send(
-                .POST, url: url, headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
-                body: .bytes(ByteBuffer(bytes: body)), target: target)
+                .POST, target, query: [("delete", "")], headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
+                body: .bytes(ByteBuffer(bytes: body)))
             let answer = try await Self.collect(response)
-            guard let result = S3XMLElement.parse(answer), result.name == "DeleteResult" else {
-                throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no DeleteResult")
+            guard let result = AWSXMLElement.parse(answer), result.name == "DeleteResult" else {
+                throw AWSClientError.invalidResponse(target.aws, message: "no DeleteResult")
             }
             for error in result.children("Error") {
                 failures.append(S3DeleteFailure(

@@ -42,12 +42,12 @@ extension S3Client {
             return
         case .ifAbsent:
             if try await headObject(bucket: bucket, key: key) != nil {
-                throw S3Error.preconditionFailed(bucket: bucket, key: key)
+                throw AWSClientError.preconditionFailed(Target(operation: "PutObject", bucket: bucket, key: key).aws)
             }
         case .ifMatch(let etag):
             guard let current = try await headObject(bucket: bucket, key: key),
                 current.etag.trimmingCharacters(in: ["\""]) == etag.trimmingCharacters(in: ["\""])
-            else { throw S3Error.preconditionFailed(bucket: bucket, key: key) }
+            else { throw AWSClientError.preconditionFailed(Target(operation: "PutObject", bucket: bucket, key: key).aws) }
         }
     }
 
@@ -59,9 +59,9 @@ extension S3Client {
     func createMultipartUpload(bucket: String, key: String, contentType: String?) async throws -> String {
         let target = Target(operation: "CreateMultipartUpload", bucket: bucket, key: key)
         let headers = contentType.map { [("Content-Type", $0)] } ?? []
-        let response = try await send(.POST, url: try objectURL(target, query: [("uploads", "")]), headers: headers, target: target)
-        guard let xml = S3XMLElement.parse(try await Self.collect(response)), let uploadId = xml.text("UploadId") else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no UploadId")
+        let response = try await send(.POST, target, query: [("uploads", "")], headers: headers)
+        guard let xml = AWSXMLElement.parse(try await Self.collect(response)), let uploadId = xml.text("UploadId") else {
+            throw AWSClientError.invalidResponse(target.aws, message: "no UploadId")
         }
         return uploadId
     }
@@ -80,8 +80,9 @@ extension S3Client {
                 next += 1
                 group.addTask {
                     let target = Target(operation: "UploadPart", bucket: bucket, key: key)
-                    let url = try objectURL(target, query: [("partNumber", String(number)), ("uploadId", uploadId)])
-                    let response = try await send(.PUT, url: url, body: Self.fileBody(handle, range: range), target: target)
+                    let response = try await send(
+                        .PUT, target, query: [("partNumber", String(number)), ("uploadId", uploadId)],
+                        body: Self.fileBody(handle, range: range))
                     return (number, try Self.etag(response.headers, target: target))
                 }
             }
@@ -98,25 +99,18 @@ extension S3Client {
         bucket: String, key: String, uploadId: String, parts: [(Int, String)], condition: S3WriteCondition
     ) async throws -> String {
         let target = Target(operation: "CompleteMultipartUpload", bucket: bucket, key: key)
-        var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        var xml = "<CompleteMultipartUpload xmlns=\"\(Self.xmlns)\">"
         for (number, etag) in parts {
-            xml += "<Part><PartNumber>\(number)</PartNumber><ETag>\(S3XMLElement.escape(etag))</ETag></Part>"
+            xml += "<Part>" + AWSXMLElement.element("PartNumber", String(number)) + AWSXMLElement.element("ETag", etag) + "</Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let response = try await send(
-            .POST, url: try objectURL(target, query: [("uploadId", uploadId)]), headers: condition.headers,
-            body: .bytes(ByteBuffer(string: xml)), target: target)
+            .POST, target, query: [("uploadId", uploadId)], headers: condition.headers, body: .bytes(ByteBuffer(string: xml)))
         // S3 may answer 200 and still report an error in the body.
-        let result = S3XMLElement.parse(try await Self.collect(response))
-        if let result, result.name == "Error" {
-            let error = S3ServiceError(
-                operation: target.operation, resource: target.resource, status: 200, code: result.text("Code"),
-                message: result.text("Message"), requestId: result.text("RequestId"))
-            if error.code == "PreconditionFailed" { throw S3Error.preconditionFailed(bucket: bucket, key: key) }
-            throw S3Error.service(error)
-        }
+        let result = AWSXMLElement.parse(try await Self.collect(response))
+        if let result, let error = Self.errorInSuccess(result, target: target) { throw error }
         guard let etag = result?.text("ETag") ?? response.headers.first(name: "ETag") else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no ETag")
+            throw AWSClientError.invalidResponse(target.aws, message: "no ETag")
         }
         return etag
     }
@@ -125,7 +119,7 @@ extension S3Client {
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async {
         let target = Target(operation: "AbortMultipartUpload", bucket: bucket, key: key)
         do {
-            _ = try await send(.DELETE, url: try objectURL(target, query: [("uploadId", uploadId)]), target: target)
+            _ = try await send(.DELETE, target, query: [("uploadId", uploadId)])
         } catch {
             logger.warning(
                 "could not abort a multipart upload; its parts stay until a lifecycle rule removes them",
@@ -138,10 +132,9 @@ extension S3Client {
         let target = Target(operation: "ListMultipartUploads", bucket: bucket, key: nil)
         var query = [("uploads", "")]
         if !prefix.isEmpty { query.append(("prefix", prefix)) }
-        guard let url = url(bucket: bucket, key: nil, query: query) else { throw Self.badURL(target) }
-        let response = try await send(.GET, url: url, target: target)
-        guard let xml = S3XMLElement.parse(try await Self.collect(response)) else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "malformed XML")
+        let response = try await send(.GET, target, query: query)
+        guard let xml = AWSXMLElement.parse(try await Self.collect(response)) else {
+            throw AWSClientError.invalidResponse(target.aws, message: "malformed XML")
         }
         return xml.children("Upload").compactMap { upload in
             guard let key = upload.text("Key"), let id = upload.text("UploadId") else { return nil }

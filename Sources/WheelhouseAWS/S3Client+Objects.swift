@@ -57,20 +57,20 @@ extension S3Client {
     public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo? {
         let target = Target(operation: "HeadObject", bucket: bucket, key: key)
         do {
-            let response = try await send(.HEAD, url: try objectURL(target), target: target)
+            let response = try await send(.HEAD, target)
             return try Self.objectInfo(key: key, headers: response.headers, target: target)
-        } catch S3Error.service(let error) where error.status == 404 {
+        } catch AWSClientError.service(let error) where error.status == 404 {
             return nil
         }
     }
 
     /// GetObject, streamed. `range` (both ends inclusive) asks for part of the object; S3 answers
-    /// 416 InvalidRange (`S3Error.service`) when it starts at or after the end. A missing object
-    /// throws `S3Error.service` with status 404 (NoSuchKey).
+    /// 416 InvalidRange (`AWSClientError.service`) when it starts at or after the end. A missing
+    /// object throws `AWSClientError.service` with status 404 (NoSuchKey).
     public func getObject(bucket: String, key: String, range: ClosedRange<Int64>? = nil) async throws -> S3GetObjectOutput {
         let target = Target(operation: "GetObject", bucket: bucket, key: key)
         let headers = range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
-        let response = try await send(.GET, url: try objectURL(target), headers: headers, target: target)
+        let response = try await send(.GET, target, headers: headers)
         var info = try Self.objectInfo(key: key, headers: response.headers, target: target)
         // 206: `Content-Range: bytes 100-349/1000`; the whole size is after the slash.
         if response.status == .partialContent, let contentRange = response.headers.first(name: "Content-Range"),
@@ -89,8 +89,7 @@ extension S3Client {
         let target = Target(operation: "PutObject", bucket: bucket, key: key)
         var headers = condition.headers
         if let contentType { headers.append(("Content-Type", contentType)) }
-        let response = try await send(
-            .PUT, url: try objectURL(target), headers: headers, body: .bytes(ByteBuffer(bytes: data)), target: target)
+        let response = try await send(.PUT, target, headers: headers, body: .bytes(ByteBuffer(bytes: data)))
         return try Self.etag(response.headers, target: target)
     }
 
@@ -111,9 +110,7 @@ extension S3Client {
             let target = Target(operation: "PutObject", bucket: bucket, key: key)
             var headers = condition.headers
             if let contentType { headers.append(("Content-Type", contentType)) }
-            let response = try await send(
-                .PUT, url: try objectURL(target), headers: headers,
-                body: Self.fileBody(handle, range: 0..<size), target: target)
+            let response = try await send(.PUT, target, headers: headers, body: Self.fileBody(handle, range: 0..<size))
             return (try Self.etag(response.headers, target: target), size)
         }
     }
@@ -121,7 +118,7 @@ extension S3Client {
     /// DeleteObject; deleting a missing object succeeds (as S3 answers 204 either way).
     public func deleteObject(bucket: String, key: String) async throws {
         let target = Target(operation: "DeleteObject", bucket: bucket, key: key)
-        _ = try await send(.DELETE, url: try objectURL(target), target: target)
+        _ = try await send(.DELETE, target)
     }
 
     /// One page of ListObjectsV2 (at most `maxKeys`, S3's own limit is 1000).
@@ -133,23 +130,20 @@ extension S3Client {
         if !prefix.isEmpty { query.append(("prefix", prefix)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
-        guard let url = url(bucket: bucket, key: nil, query: query) else { throw Self.badURL(target) }
-        let response = try await send(.GET, url: url, target: target)
+        let response = try await send(.GET, target, query: query)
         let data = try await Self.collect(response)
-        guard let xml = S3XMLElement.parse(data), xml.name == "ListBucketResult" else {
-            throw S3Error.invalidResponse(
-                operation: target.operation, resource: target.resource, message: "not a ListBucketResult document")
+        guard let xml = AWSXMLElement.parse(data), xml.name == "ListBucketResult" else {
+            throw AWSClientError.invalidResponse(target.aws, message: "not a ListBucketResult document")
         }
         var objects: [S3ObjectInfo] = []
         for entry in xml.children("Contents") {
             guard let key = entry.text("Key"), let size = entry.text("Size").flatMap({ Int64($0) }),
                 let etag = entry.text("ETag")
             else {
-                throw S3Error.invalidResponse(
-                    operation: target.operation, resource: target.resource, message: "an entry without Key, Size or ETag")
+                throw AWSClientError.invalidResponse(target.aws, message: "an entry without Key, Size or ETag")
             }
             objects.append(S3ObjectInfo(
-                key: key, size: size, etag: etag, lastModified: entry.text("LastModified").flatMap(S3Dates.iso8601)))
+                key: key, size: size, etag: etag, lastModified: entry.text("LastModified").flatMap(AWSDates.iso8601)))
         }
         let truncated = xml.text("IsTruncated") == "true"
         return S3ListPage(objects: objects, continuationToken: truncated ? xml.text("NextContinuationToken") : nil)
@@ -170,14 +164,13 @@ extension S3Client {
     /// CreateBucket (in `configuration.region`; us-east-1 takes no location constraint).
     public func createBucket(_ bucket: String) async throws {
         let target = Target(operation: "CreateBucket", bucket: bucket, key: nil)
-        guard let url = url(bucket: bucket, key: nil) else { throw Self.badURL(target) }
-        var body = S3Client.Body.none
+        var body = AWSRequestBody.none
         if configuration.region != "us-east-1" {
-            let xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                + "<LocationConstraint>\(S3XMLElement.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
+            let xml = "<CreateBucketConfiguration xmlns=\"\(Self.xmlns)\">"
+                + AWSXMLElement.element("LocationConstraint", configuration.region) + "</CreateBucketConfiguration>"
             body = .bytes(ByteBuffer(string: xml))
         }
-        _ = try await send(.PUT, url: url, body: body, target: target)
+        _ = try await send(.PUT, target, body: body)
     }
 
     /// A URL that GETs the object without credentials until `expires` from now (SigV4 query
@@ -190,29 +183,32 @@ extension S3Client {
 
     // MARK: Helpers
 
+    /// The namespace of S3's request documents.
+    static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
     func objectURL(_ target: Target, query: [(String, String)] = []) throws -> URL {
         guard let url = url(bucket: target.bucket, key: target.key, query: query) else { throw Self.badURL(target) }
         return url
     }
 
-    static func badURL(_ target: Target) -> S3Error {
-        .invalidResponse(operation: target.operation, resource: target.resource, message: "cannot form a request URL")
+    static func badURL(_ target: Target) -> AWSClientError {
+        .invalidResponse(target.aws, message: "cannot form a request URL")
     }
 
     static func etag(_ headers: HTTPHeaders, target: Target) throws -> String {
         guard let etag = headers.first(name: "ETag"), !etag.isEmpty else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no ETag header")
+            throw AWSClientError.invalidResponse(target.aws, message: "no ETag header")
         }
         return etag
     }
 
     static func objectInfo(key: String, headers: HTTPHeaders, target: Target) throws -> S3ObjectInfo {
         guard let size = headers.first(name: "Content-Length").flatMap({ Int64($0) }) else {
-            throw S3Error.invalidResponse(operation: target.operation, resource: target.resource, message: "no Content-Length")
+            throw AWSClientError.invalidResponse(target.aws, message: "no Content-Length")
         }
         return S3ObjectInfo(
             key: key, size: size, etag: try etag(headers, target: target),
-            lastModified: headers.first(name: "Last-Modified").flatMap(S3Dates.httpDate))
+            lastModified: headers.first(name: "Last-Modified").flatMap(AWSDates.httpDate))
     }
 
     /// Opens `file` for the duration of `body`, with its size.
@@ -230,7 +226,7 @@ extension S3Client {
                 throw error
             }
         } catch {
-            throw S3Error.unreadableFile(path: file.path, reason: String(describing: error))
+            throw AWSClientError.unreadableFile(path: file.path, reason: String(describing: error))
         }
         do {
             let result = try await body(handle, size)
@@ -243,7 +239,7 @@ extension S3Client {
     }
 
     /// A streamed body of the bytes of `range` of the file, read anew for each attempt.
-    static func fileBody(_ handle: ReadFileHandle, range: Range<Int64>) -> Body {
+    static func fileBody(_ handle: ReadFileHandle, range: Range<Int64>) -> AWSRequestBody {
         .stream {
             .stream(handle.readChunks(in: range, chunkLength: .kibibytes(256)), length: .known(Int64(range.count)))
         }

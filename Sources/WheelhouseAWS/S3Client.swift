@@ -23,7 +23,7 @@ public struct S3Configuration: Sendable {
     /// The longest a request may take until S3's answer begins (the request body included; a
     /// response body is streamed afterwards and not bounded by this).
     public var requestTimeout: Duration
-    public var retry: S3RetryPolicy
+    public var retry: AWSRetryPolicy
 
     public static let defaultMultipartThreshold: Int64 = 64 * 1024 * 1024
 
@@ -35,7 +35,7 @@ public struct S3Configuration: Sendable {
         partSize: Int64 = 8 * 1024 * 1024,
         multipartConcurrency: Int = 8,
         requestTimeout: Duration = .seconds(300),
-        retry: S3RetryPolicy = S3RetryPolicy()
+        retry: AWSRetryPolicy = AWSRetryPolicy()
     ) {
         precondition(partSize > 0 && multipartConcurrency > 0, "partSize and multipartConcurrency must be positive")
         self.region = region
@@ -49,20 +49,21 @@ public struct S3Configuration: Sendable {
     }
 }
 
-/// An S3 client on AsyncHTTPClient. Every request is signed with SigV4 (the body's SHA-256 for
-/// bodies in memory, `UNSIGNED-PAYLOAD` for streamed ones) and retried per `S3RetryPolicy`.
+/// An S3 client (the REST-XML protocol) on `AWSClient`. Every request is signed with SigV4
+/// (the body's SHA-256 for bodies in memory, `UNSIGNED-PAYLOAD` for streamed ones) and retried
+/// per the configuration's `AWSRetryPolicy`.
 ///
 /// The `HTTPClient` is shared and long-lived; this client does not own it (whoever created it
-/// shuts it down; `HTTPClient.shared` needs no shutdown).
+/// shuts it down; `AWSHTTPClient.shared` needs no shutdown).
 public struct S3Client: Sendable {
     public let configuration: S3Configuration
     public let credentials: any CredentialProvider
-    let httpClient: HTTPClient
-    let logger: Logger
-    /// The current time, for signatures (injected for tests).
-    let now: @Sendable () -> Date
+    let core: AWSClient
     /// Regions buckets told us they are in (shared by copies of this client).
     let bucketRegions = BucketRegions()
+
+    var logger: Logger { core.logger }
+    var now: @Sendable () -> Date { core.now }
 
     public init(
         configuration: S3Configuration,
@@ -71,11 +72,18 @@ public struct S3Client: Sendable {
         logger: Logger = Logger(label: "wheelhouse.s3"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.init(configuration: configuration, credentials: credentials, transport: .http(httpClient), logger: logger, now: now)
+    }
+
+    init(
+        configuration: S3Configuration, credentials: any CredentialProvider, transport: AWSTransport,
+        logger: Logger = Logger(label: "wheelhouse.s3"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.configuration = configuration
         self.credentials = credentials
-        self.httpClient = httpClient
-        self.logger = logger
-        self.now = now
+        self.core = AWSClient(
+            service: "S3", signingName: "s3", credentials: credentials, requestTimeout: configuration.requestTimeout,
+            retry: configuration.retry, transport: transport, logger: logger, now: now)
     }
 
     // MARK: Addressing
@@ -122,143 +130,56 @@ public struct S3Client: Sendable {
 
     // MARK: Sending
 
-    /// A request body that can be produced again for each attempt.
-    enum Body: Sendable {
-        case none
-        case bytes(ByteBuffer)
-        /// A streamed body (of known length); `make` is called once per attempt.
-        case stream(make: @Sendable () throws -> HTTPClientRequest.Body)
-    }
-
-    /// What a request is about, for error messages.
+    /// What a request is about: the bucket, and the key for object operations.
     struct Target: Sendable {
         var operation: String
         var bucket: String
         var key: String?
-        var resource: String { key.map { "\(bucket)/\($0)" } ?? bucket }
+        var resource: String { "s3://" + bucket + (key.map { "/" + $0 } ?? "") }
+        var aws: AWSOperation { AWSOperation(service: "S3", name: operation, resource: resource) }
     }
 
-    /// Sends a signed request, retrying per the policy, and returns the first answer that is a
-    /// success (2xx, 304) or an error not worth retrying, which is thrown as `S3Error`.
-    /// The caller reads (or drops) the returned body.
+    /// Sends a signed request to `target` (with `query`), retrying per the policy, and returns
+    /// the first answer that is a success (2xx, 304); an error answer is thrown as
+    /// `AWSClientError`. The caller reads (or drops) the returned body.
+    ///
+    /// The URL and signing region are worked out for each attempt: when S3 answers that the
+    /// bucket is in another region (301 PermanentRedirect, or 400 AuthorizationHeaderMalformed,
+    /// with `x-amz-bucket-region`), the region is learnt and the request sent again, once.
     func send(
-        _ method: HTTPMethod, url: URL, headers: [(String, String)] = [], body: Body = .none, target: Target
+        _ method: HTTPMethod, _ target: Target, query: [(String, String)] = [], headers: [(String, String)] = [],
+        body: AWSRequestBody = .none
     ) async throws -> HTTPClientResponse {
-        let policy = configuration.retry
-        let started = ContinuousClock.now
-        var attempt = 0
-        var url = url
-        var followedRegion = false
-        while true {
-            attempt += 1
-            let failure: S3Error
-            do {
-                let signingRegion = region(for: target.bucket)
-                let response = try await sendOnce(method, url: url, headers: headers, body: body, region: signingRegion)
-                let status = Int(response.status.code)
-                if (200..<300).contains(status) || status == 304 { return response }
-                let error = try await Self.serviceError(response, target: target, attempts: attempt)
-                // The bucket is in another region (301 PermanentRedirect, or 400
-                // AuthorizationHeaderMalformed): learn it from the answer and send again, once.
-                if !followedRegion, status == 301 || status == 400,
-                    let actual = response.headers.first(name: "x-amz-bucket-region"), !actual.isEmpty, actual != signingRegion
-                {
-                    followedRegion = true
-                    bucketRegions.set(actual, for: target.bucket)
-                    if configuration.endpoint == nil, let moved = URL(string: url.absoluteString.replacingOccurrences(
-                        of: ".s3.\(signingRegion).amazonaws.com", with: ".s3.\(actual).amazonaws.com").replacingOccurrences(
-                        of: "//s3.\(signingRegion).amazonaws.com", with: "//s3.\(actual).amazonaws.com"))
-                    {
-                        url = moved
-                    }
-                    logger.debug("bucket is in another region", metadata: ["bucket": "\(target.bucket)", "region": "\(actual)"])
-                    attempt -= 1
-                    continue
-                }
-                if status == 412 {
-                    throw S3Error.preconditionFailed(bucket: target.bucket, key: target.key ?? "")
-                }
-                guard S3RetryPolicy.isRetryable(status: status, code: error.code) else { throw S3Error.service(error) }
-                failure = .service(error)
-            } catch let error as S3Error {
-                throw error
-            } catch let error where Self.isTransportFailure(error) {
-                let endpoint = URLComponents(url: url, resolvingAgainstBaseURL: false).map { "\($0.scheme ?? "https")://\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" } ?? ""
-                failure = .transport(
-                    operation: target.operation, resource: target.resource, attempts: attempt,
-                    underlying: "\(String(describing: error)); endpoint \(endpoint), region \(region(for: target.bucket))")
-            }
-            if attempt >= policy.maxAttempts || ContinuousClock.now - started >= policy.maxTotalTime {
-                throw failure
-            }
-            let delay = policy.delay(beforeRetry: attempt)
-            logger.debug(
-                "retrying S3 request",
-                metadata: [
-                    "operation": "\(target.operation)", "resource": "\(target.resource)", "attempt": "\(attempt)",
-                    "error": "\(failure)", "delay": "\(delay)",
-                ])
-            try await policy.sleep(delay)
-        }
-    }
-
-    private func sendOnce(
-        _ method: HTTPMethod, url: URL, headers: [(String, String)], body: Body, region: String
-    ) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
-        // Content-Length is left out of the signature: the HTTP client sets it from the body.
-        let payload: SigV4Signer.Payload
-        switch body {
-        case .none:
-            payload = .hash(SigV4Signer.Payload.emptyHash)
-            if method == .PUT || method == .POST { request.body = .bytes(ByteBuffer()) }
-        case .bytes(let buffer):
-            payload = .data(Array(buffer.readableBytesView))
-            request.body = .bytes(buffer)
-        case .stream(let make):
-            payload = .unsigned
-            request.body = try make()
-        }
-        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region, service: "s3")
-        for (name, value) in signer.signHeaders(method: method.rawValue, url: url, headers: headers, payload: payload, date: now()) {
-            request.headers.add(name: name, value: value)
-        }
-        return try await httpClient.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
-    }
-
-    /// Failures that happened before any answer: worth another attempt.
-    static func isTransportFailure(_ error: any Error) -> Bool {
-        if error is CancellationError { return false }
-        if let error = error as? HTTPClientError {
-            return ![HTTPClientError.cancelled, .alreadyShutdown, .invalidURL, .emptyHost, .emptyScheme].contains(error)
-        }
-        return !(error is AWSConfigurationError) && !(error is S3Error) && !(error is CredentialSourceError)
-    }
-
-    /// Reads an error answer's XML body into a `S3ServiceError`.
-    static func serviceError(_ response: HTTPClientResponse, target: Target, attempts: Int) async throws -> S3ServiceError {
-        let body = try await response.body.collect(upTo: 1024 * 1024)
-        let xml = S3XMLElement.parse(Data(body.readableBytesView))
-        let error = xml?.name == "Error" ? xml : nil
-        return S3ServiceError(
-            operation: target.operation, resource: target.resource, status: Int(response.status.code),
-            code: error?.text("Code") ?? (response.status == .notFound ? "NotFound" : nil),
-            message: error?.text("Message"),
-            requestId: error?.text("RequestId") ?? response.headers.first(name: "x-amz-request-id"),
-            attempts: attempts)
+        try await core.execute(
+            target.aws, codec: AWSRestXMLCodec.self,
+            accept: { (200..<300).contains($0) || $0 == 304 },
+            resendAtOnce: { [bucketRegions, logger] answer, request in
+                guard answer.status == 301 || answer.status == 400,
+                    let actual = answer.headers.first(name: "x-amz-bucket-region"), !actual.isEmpty, actual != request.region
+                else { return false }
+                bucketRegions.set(actual, for: target.bucket)
+                logger.debug("bucket is in another region", metadata: ["bucket": "\(target.bucket)", "region": "\(actual)"])
+                return true
+            },
+            request: {
+                guard let url = url(bucket: target.bucket, key: target.key, query: query) else { throw Self.badURL(target) }
+                return AWSRequest(method: method, url: url, headers: headers, body: body, region: region(for: target.bucket))
+            },
+            read: { $0 })
     }
 
     /// Reads a whole success answer (XML results), refusing more than `limit` bytes.
     static func collect(_ response: HTTPClientResponse, limit: Int = 64 * 1024 * 1024) async throws -> Data {
-        Data(try await response.body.collect(upTo: limit).readableBytesView)
+        try await AWSClient.collect(response, limit: limit)
     }
-}
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    /// An `<Error>` document in a 200 answer (CopyObject, CompleteMultipartUpload): S3 reports
+    /// some failures after it began answering.
+    static func errorInSuccess(_ xml: AWSXMLElement, target: Target) -> AWSClientError? {
+        guard xml.name == "Error" else { return nil }
+        if xml.text("Code") == "PreconditionFailed" { return .preconditionFailed(target.aws) }
+        return .service(AWSServiceError(
+            target.aws, status: 200, code: xml.text("Code"), message: xml.text("Message"), requestId: xml.text("RequestId")))
     }
 }
 

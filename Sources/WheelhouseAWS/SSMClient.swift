@@ -10,10 +10,11 @@ public struct SSMConfiguration: Sendable {
     /// A custom endpoint (moto, a VPC endpoint), or nil for `https://ssm.{region}.amazonaws.com`.
     public var endpoint: URL?
     public var requestTimeout: Duration
-    /// Backoff and limits; which answers are retried is `SSMClient.isRetryable`.
-    public var retry: S3RetryPolicy
+    public var retry: AWSRetryPolicy
 
-    public init(region: String, endpoint: URL? = nil, requestTimeout: Duration = .seconds(60), retry: S3RetryPolicy = S3RetryPolicy()) {
+    public init(
+        region: String, endpoint: URL? = nil, requestTimeout: Duration = .seconds(60), retry: AWSRetryPolicy = AWSRetryPolicy()
+    ) {
         self.region = region
         self.endpoint = endpoint
         self.requestTimeout = requestTimeout
@@ -80,17 +81,18 @@ public struct SSMPutParameterRequest: Sendable, Hashable {
     }
 }
 
-/// An SSM Parameter Store client on AsyncHTTPClient: the AWS JSON 1.1 protocol (`POST /` with
+/// An SSM Parameter Store client on `AWSClient`: the AWS JSON 1.1 protocol (`POST /` with
 /// `X-Amz-Target: AmazonSSM.<Operation>`), signed with SigV4 for the service `ssm`, retried
 /// per the configuration's policy (server errors, throttling, lost connections).
+///
+/// Errors are `AWSClientError`; `isParameterNotFound` and `isParameterAlreadyExists` name the
+/// answers callers act on.
 ///
 /// The `HTTPClient` is shared and long-lived; this client does not own it.
 public struct SSMClient: Sendable {
     public let configuration: SSMConfiguration
     public let credentials: any CredentialProvider
-    let httpClient: HTTPClient
-    let logger: Logger
-    let now: @Sendable () -> Date
+    let core: AWSClient
 
     public init(
         configuration: SSMConfiguration,
@@ -99,11 +101,18 @@ public struct SSMClient: Sendable {
         logger: Logger = Logger(label: "wheelhouse.ssm"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.init(configuration: configuration, credentials: credentials, transport: .http(httpClient), logger: logger, now: now)
+    }
+
+    init(
+        configuration: SSMConfiguration, credentials: any CredentialProvider, transport: AWSTransport,
+        logger: Logger = Logger(label: "wheelhouse.ssm"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.configuration = configuration
         self.credentials = credentials
-        self.httpClient = httpClient
-        self.logger = logger
-        self.now = now
+        self.core = AWSClient(
+            service: "SSM", signingName: "ssm", credentials: credentials, requestTimeout: configuration.requestTimeout,
+            retry: configuration.retry, transport: transport, logger: logger, now: now)
     }
 
     /// The URL requests go to: the endpoint's root.
@@ -119,204 +128,211 @@ public struct SSMClient: Sendable {
 
     /// Writes a parameter; returns the new version and the tier SSM stored.
     @discardableResult
-    public func putParameter(_ request: SSMPutParameterRequest) async throws(SSMError) -> (version: Int, tier: SSMParameterTier?) {
-        var body: [String: any Sendable] = [
-            "Name": request.name, "Value": request.value, "Type": request.type, "Overwrite": request.overwrite,
-            "Tier": request.tier.rawValue, "DataType": request.dataType,
-        ]
-        if let description = request.description { body["Description"] = description }
-        if !request.tags.isEmpty {
-            body["Tags"] = request.tags.sorted { $0.key < $1.key }.map { ["Key": $0.key, "Value": $0.value] }
+    public func putParameter(_ request: SSMPutParameterRequest) async throws -> (version: Int, tier: SSMParameterTier?) {
+        let input = PutParameterInput(
+            name: request.name, value: request.value, type: request.type, overwrite: request.overwrite,
+            tier: request.tier.rawValue, dataType: request.dataType, description: request.description,
+            tags: request.tags.isEmpty ? nil : request.tags.sorted { $0.key < $1.key }.map { SSMTag(key: $0.key, value: $0.value) })
+        let operation = Self.operation("PutParameter", request.name)
+        let answer = try await call(operation, input, as: PutParameterOutput.self)
+        guard let version = answer.version else {
+            throw AWSClientError.invalidResponse(operation, message: "no Version in the answer")
         }
-        let answer = try await call("PutParameter", parameter: request.name, body: body)
-        guard let version = Self.int(answer["Version"]) else {
-            throw .invalidResponse(operation: "PutParameter", parameter: request.name, message: "no Version in the answer")
-        }
-        return (version, (answer["Tier"] as? String).flatMap(SSMParameterTier.init(rawValue:)))
+        return (version, answer.tier.flatMap(SSMParameterTier.init(rawValue:)))
     }
 
-    /// The current value of a parameter (or of `name:version`). Throws `.parameterNotFound`.
-    public func getParameter(name: String) async throws(SSMError) -> SSMParameter {
-        let answer = try await call("GetParameter", parameter: name, body: ["Name": name, "WithDecryption": false])
-        guard let object = answer["Parameter"] as? [String: Any], let parameter = Self.parameter(object, name: name) else {
-            throw .invalidResponse(operation: "GetParameter", parameter: name, message: "no Parameter in the answer")
+    /// The current value of a parameter (or of `name:version`). A missing one throws an error
+    /// whose `isParameterNotFound` is true.
+    public func getParameter(name: String) async throws -> SSMParameter {
+        let operation = Self.operation("GetParameter", name)
+        let answer = try await call(operation, GetParameterInput(name: name), as: GetParameterOutput.self)
+        guard let parameter = answer.parameter?.parameter(name: name) else {
+            throw AWSClientError.invalidResponse(operation, message: "no Parameter in the answer")
         }
         return parameter
     }
 
     /// The current value, or nil when the parameter does not exist.
-    public func getParameterIfPresent(name: String) async throws(SSMError) -> SSMParameter? {
+    public func getParameterIfPresent(name: String) async throws -> SSMParameter? {
         do {
             return try await getParameter(name: name)
-        } catch .parameterNotFound {
+        } catch let error as AWSClientError where error.isParameterNotFound {
             return nil
         }
     }
 
     /// Every version SSM keeps of a parameter (up to 100), oldest first, following `NextToken`.
-    public func parameterHistory(name: String, pageSize: Int = 50) async throws(SSMError) -> [SSMParameter] {
+    public func parameterHistory(name: String, pageSize: Int = 50) async throws -> [SSMParameter] {
+        let operation = Self.operation("GetParameterHistory", name)
         var out: [SSMParameter] = []
         var token: String?
         repeat {
-            var body: [String: any Sendable] = ["Name": name, "WithDecryption": false, "MaxResults": pageSize]
-            if let token { body["NextToken"] = token }
-            let answer = try await call("GetParameterHistory", parameter: name, body: body)
-            for case let object as [String: Any] in answer["Parameters"] as? [Any] ?? [] {
-                guard let parameter = Self.parameter(object, name: name) else {
-                    throw .invalidResponse(operation: "GetParameterHistory", parameter: name, message: "a history entry without Value or Version")
+            let input = GetParameterHistoryInput(name: name, maxResults: pageSize, nextToken: token)
+            let answer = try await call(operation, input, as: GetParameterHistoryOutput.self)
+            for entry in answer.parameters ?? [] {
+                guard let parameter = entry.parameter(name: name) else {
+                    throw AWSClientError.invalidResponse(operation, message: "a history entry without Value or Version")
                 }
                 out.append(parameter)
             }
-            token = (answer["NextToken"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            token = answer.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil
         return out.sorted { $0.version < $1.version }
     }
 
     /// The tier of the parameter's newest version, from its history (GetParameter does not
     /// return the tier), or nil when there is no parameter.
-    public func currentTier(name: String) async throws(SSMError) -> SSMParameterTier? {
+    public func currentTier(name: String) async throws -> SSMParameterTier? {
         do {
             return try await parameterHistory(name: name).last?.tier
-        } catch .parameterNotFound {
+        } catch let error as AWSClientError where error.isParameterNotFound {
             return nil
         }
     }
 
-    /// Deletes a parameter and its history. Throws `.parameterNotFound` when there is none.
-    public func deleteParameter(name: String) async throws(SSMError) {
-        _ = try await call("DeleteParameter", parameter: name, body: ["Name": name])
+    /// Deletes a parameter and its history. A missing one throws an error whose
+    /// `isParameterNotFound` is true.
+    public func deleteParameter(name: String) async throws {
+        _ = try await call(Self.operation("DeleteParameter", name), DeleteParameterInput(name: name), as: SSMEmptyOutput.self)
     }
 
     // MARK: Sending
 
-    /// Whether an error answer may succeed when sent again: what `S3RetryPolicy` retries, plus
-    /// SSM's throttling, which is a 400 with a code (`ThrottlingException`, `TooManyUpdates` for
-    /// concurrent writes of one parameter).
-    public static func isRetryable(status: Int, code: String?) -> Bool {
-        if S3RetryPolicy.isRetryable(status: status, code: code) { return true }
-        guard status == 400, let code else { return false }
-        return ["ThrottlingException", "Throttling", "TooManyUpdates", "RequestLimitExceeded"].contains(code)
+    static func operation(_ name: String, _ parameter: String) -> AWSOperation {
+        AWSOperation(service: "SSM", name: name, resource: "parameter '\(parameter)'")
     }
 
-    /// Sends one operation, retrying per the policy; returns the decoded JSON answer.
-    func call(_ operation: String, parameter: String, body: [String: any Sendable]) async throws(SSMError) -> [String: Any] {
-        guard let url else {
-            throw .invalidResponse(operation: operation, parameter: parameter, message: "the endpoint is not a valid URL")
-        }
-        let payload: Data
-        do {
-            payload = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        } catch {
-            throw .invalidResponse(operation: operation, parameter: parameter, message: "cannot encode the request: \(error)")
-        }
-        let policy = configuration.retry
-        let started = ContinuousClock.now
-        var attempt = 0
-        while true {
-            attempt += 1
-            let failure: SSMError
-            do {
-                let response = try await sendOnce(operation, url: url, payload: payload)
-                let status = Int(response.status.code)
-                let data = Data(try await response.body.collect(upTo: 4 * 1024 * 1024).readableBytesView)
-                if (200..<300).contains(status) {
-                    if data.isEmpty { return [:] }
-                    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                        throw SSMError.invalidResponse(operation: operation, parameter: parameter, message: "the answer is not a JSON object")
-                    }
-                    return object
-                }
-                let error = Self.serviceError(
-                    data, status: status, errorTypeHeader: response.headers.first(name: "x-amzn-ErrorType"),
-                    requestId: response.headers.first(name: "x-amzn-RequestId"), operation: operation, parameter: parameter,
-                    attempts: attempt)
-                guard Self.isRetryable(status: status, code: error.code) else { throw SSMError(error) }
-                failure = .service(error)
-            } catch let error as SSMError {
-                throw error
-            } catch let error as AWSConfigurationError {
-                throw .configuration(error)
-            } catch let error where S3Client.isTransportFailure(error) {
-                let endpoint = configuration.endpoint?.absoluteString ?? "https://ssm.\(configuration.region).amazonaws.com"
-                failure = .transport(
-                    operation: operation, parameter: parameter, attempts: attempt,
-                    underlying: "\(String(describing: error)); endpoint \(endpoint), region \(configuration.region)")
-            } catch {
-                throw .invalidResponse(operation: operation, parameter: parameter, message: String(describing: error))
-            }
-            if attempt >= policy.maxAttempts || ContinuousClock.now - started >= policy.maxTotalTime { throw failure }
-            let delay = policy.delay(beforeRetry: attempt)
-            logger.debug(
-                "retrying SSM request",
-                metadata: ["operation": "\(operation)", "parameter": "\(parameter)", "attempt": "\(attempt)", "error": "\(failure)"])
-            do {
-                try await policy.sleep(delay)
-            } catch {
-                throw failure
-            }
-        }
+    /// Sends one operation through the core (retried per the policy) and decodes the answer.
+    func call<Input: Encodable & Sendable, Output: Decodable & Sendable>(
+        _ operation: AWSOperation, _ input: Input, as output: Output.Type
+    ) async throws -> Output {
+        guard let url else { throw AWSClientError.invalidResponse(operation, message: "the endpoint is not a valid URL") }
+        let request = try AWSJSONCodec.request(
+            url: url, region: configuration.region, targetPrefix: "AmazonSSM", operation: operation, input: input)
+        return try await core.execute(
+            operation, codec: AWSJSONCodec.self, request: { request },
+            read: { response in
+                let data = try await AWSClient.collect(response, limit: 4 * 1024 * 1024)
+                return try AWSJSONCodec.decode(output, from: data, operation: operation)
+            })
+    }
+}
+
+extension AWSClientError {
+    /// SSM: no parameter (or no such version) under the name (`ParameterNotFound`,
+    /// `ParameterVersionNotFound`).
+    public var isParameterNotFound: Bool { code == "ParameterNotFound" || code == "ParameterVersionNotFound" }
+    /// SSM: PutParameter without Overwrite on an existing parameter.
+    public var isParameterAlreadyExists: Bool { code == "ParameterAlreadyExists" }
+}
+
+// MARK: Bodies (AWS JSON 1.1, the field names of the SSM API)
+
+struct SSMTag: Codable, Sendable {
+    var key: String
+    var value: String
+    enum CodingKeys: String, CodingKey {
+        case key = "Key"
+        case value = "Value"
+    }
+}
+
+struct PutParameterInput: Encodable, Sendable {
+    var name: String
+    var value: String
+    var type: String
+    var overwrite: Bool
+    var tier: String
+    var dataType: String
+    var description: String?
+    /// Only when the parameter is created (SSM refuses tags with Overwrite).
+    var tags: [SSMTag]?
+    enum CodingKeys: String, CodingKey {
+        case name = "Name", value = "Value", type = "Type", overwrite = "Overwrite", tier = "Tier", dataType = "DataType"
+        case description = "Description", tags = "Tags"
+    }
+}
+
+struct PutParameterOutput: Decodable, Sendable {
+    var version: Int?
+    var tier: String?
+    enum CodingKeys: String, CodingKey {
+        case version = "Version", tier = "Tier"
+    }
+}
+
+struct GetParameterInput: Encodable, Sendable {
+    var name: String
+    var withDecryption = false
+    enum CodingKeys: String, CodingKey {
+        case name = "Name", withDecryption = "WithDecryption"
+    }
+}
+
+struct GetParameterOutput: Decodable, Sendable {
+    var parameter: ParameterEntry?
+    enum CodingKeys: String, CodingKey {
+        case parameter = "Parameter"
+    }
+}
+
+struct GetParameterHistoryInput: Encodable, Sendable {
+    var name: String
+    var withDecryption = false
+    var maxResults: Int
+    var nextToken: String?
+    init(name: String, maxResults: Int, nextToken: String?) {
+        self.name = name
+        self.maxResults = maxResults
+        self.nextToken = nextToken
+    }
+    enum CodingKeys: String, CodingKey {
+        case name = "Name", withDecryption = "WithDecryption", maxResults = "MaxResults", nextToken = "NextToken"
+    }
+}
+
+struct GetParameterHistoryOutput: Decodable, Sendable {
+    var parameters: [ParameterEntry]?
+    var nextToken: String?
+    enum CodingKeys: String, CodingKey {
+        case parameters = "Parameters", nextToken = "NextToken"
+    }
+}
+
+struct DeleteParameterInput: Encodable, Sendable {
+    var name: String
+    enum CodingKeys: String, CodingKey {
+        case name = "Name"
+    }
+}
+
+/// An answer whose fields are not needed.
+struct SSMEmptyOutput: Decodable, Sendable {}
+
+/// A parameter as GetParameter and GetParameterHistory return it (`LastModifiedDate` in
+/// seconds since 1970).
+struct ParameterEntry: Decodable, Sendable {
+    var name: String?
+    var value: String?
+    var type: String?
+    var version: Int?
+    var tier: String?
+    var lastModifiedDate: Double?
+    var description: String?
+    var labels: [String]?
+    var dataType: String?
+    enum CodingKeys: String, CodingKey {
+        case name = "Name", value = "Value", type = "Type", version = "Version", tier = "Tier"
+        case lastModifiedDate = "LastModifiedDate", description = "Description", labels = "Labels", dataType = "DataType"
     }
 
-    private func sendOnce(_ operation: String, url: URL, payload: Data) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .POST
-        request.body = .bytes(ByteBuffer(bytes: payload))
-        let headers = [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "AmazonSSM." + operation)]
-        let signer = SigV4Signer(credentials: try await credentials.credentials(), region: configuration.region, service: "ssm")
-        for (name, value) in signer.signHeaders(method: "POST", url: url, headers: headers, payload: .data(Array(payload)), date: now()) {
-            request.headers.add(name: name, value: value)
-        }
-        return try await httpClient.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
-    }
-
-    /// AWS JSON protocol errors: `{"__type": "com.amazonaws.ssm#ParameterNotFound", "message": …}`
-    /// (the namespace before `#` is optional; the code may also come in `x-amzn-ErrorType`).
-    static func serviceError(
-        _ data: Data, status: Int, errorTypeHeader: String?, requestId: String?, operation: String, parameter: String,
-        attempts: Int
-    ) -> SSMServiceError {
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        // Authentication failures come as the query protocol's XML from some endpoints (moto):
-        // `<ErrorResponse><Errors><Error><Code>…`.
-        let xml = object.isEmpty ? S3XMLElement.parse(data).flatMap(Self.xmlError) : nil
-        var code =
-            (object["__type"] as? String) ?? (object["code"] as? String) ?? xml?.text("Code")
-            ?? errorTypeHeader
-        if let raw = code {
-            code = String(raw.split(separator: ":").first ?? Substring(raw)).split(separator: "#").last.map(String.init)
-        }
-        let message = (object["message"] as? String) ?? (object["Message"] as? String) ?? xml?.text("Message")
-        return SSMServiceError(
-            operation: operation, parameter: parameter, status: status, code: code, message: message,
-            requestId: requestId, attempts: attempts)
-    }
-
-    private static func xmlError(_ element: S3XMLElement) -> S3XMLElement? {
-        if element.name == "Error" { return element }
-        for child in element.children {
-            if let found = xmlError(child) { return found }
-        }
-        return nil
-    }
-
-    static func parameter(_ object: [String: Any], name: String) -> SSMParameter? {
-        guard let value = object["Value"] as? String, let version = int(object["Version"]) else { return nil }
+    /// Nil without Value or Version.
+    func parameter(name fallback: String) -> SSMParameter? {
+        guard let value, let version else { return nil }
         return SSMParameter(
-            name: object["Name"] as? String ?? name, value: value, type: object["Type"] as? String ?? "String",
-            version: version, tier: (object["Tier"] as? String).flatMap(SSMParameterTier.init(rawValue:)),
-            lastModified: double(object["LastModifiedDate"]).map { Date(timeIntervalSince1970: $0) },
-            description: object["Description"] as? String, labels: object["Labels"] as? [String] ?? [],
-            dataType: object["DataType"] as? String)
-    }
-
-    static func int(_ value: Any?) -> Int? {
-        if let value = value as? Int { return value }
-        return (value as? NSNumber)?.intValue
-    }
-
-    static func double(_ value: Any?) -> Double? {
-        if let value = value as? Double { return value }
-        if let value = value as? Int { return Double(value) }
-        return (value as? NSNumber)?.doubleValue
+            name: name ?? fallback, value: value, type: type ?? "String", version: version,
+            tier: tier.flatMap(SSMParameterTier.init(rawValue:)),
+            lastModified: lastModifiedDate.map { Date(timeIntervalSince1970: $0) }, description: description,
+            labels: labels ?? [], dataType: dataType)
     }
 }

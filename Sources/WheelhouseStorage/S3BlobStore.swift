@@ -65,7 +65,7 @@ public final class S3BlobStore: BlobStore {
                     bucket: bucket, key: objectKey(key), range: range.map { $0.first...$0.last })
                 let chunker = Rechunker(output.body, chunkSize: chunkSize)
                 return (info(key, output.info), BlobBody(unfolding: { try await chunker.next() }))
-            } catch let error as S3Error where error.status == 416 {
+            } catch let error as AWSClientError where error.status == 416 {
                 // A range starting at or after the end (or any range of an empty object): no bytes.
                 guard let object = try await client.headObject(bucket: bucket, key: objectKey(key)) else {
                     throw BlobStoreError.notFound(key: key)
@@ -84,7 +84,7 @@ public final class S3BlobStore: BlobStore {
                 data.reserveCapacity(Int(output.info.size))
                 for try await chunk in output.body { data.append(contentsOf: chunk.readableBytesView) }
                 return (data, info(key, output.info))
-            } catch let error as S3Error where error.status == 404 {
+            } catch let error as AWSClientError where error.status == 404 {
                 return nil
             }
         }
@@ -144,7 +144,9 @@ public final class S3BlobStore: BlobStore {
         }
     }
 
-    /// Runs `body`, turning S3 errors into `BlobStoreError`s that name the key.
+    /// Runs `body`, turning the AWS layer's errors (the client's, and the credential chain's)
+    /// into `BlobStoreError`s that name the key, so nothing of the AWS layer leaks past the
+    /// store. Cancellation passes as it is.
     private func mapErrors<T>(
         _ key: String, condition: WriteCondition = .none, _ body: () async throws -> T
     ) async throws -> T {
@@ -152,13 +154,15 @@ public final class S3BlobStore: BlobStore {
             return try await body()
         } catch let error as BlobStoreError {
             throw error
-        } catch S3Error.preconditionFailed {
+        } catch AWSClientError.preconditionFailed {
             throw BlobStoreError.preconditionFailed(key: key)
-        } catch let error as S3Error {
+        } catch let error as AWSClientError {
             if case .ifMatch = condition, error.status == 404 { throw BlobStoreError.preconditionFailed(key: key) }
             if error.status == 404, error.code == "NoSuchKey" { throw BlobStoreError.notFound(key: key) }
             throw BlobStoreError.backend("\(displayName): \(error)")
         } catch let error as AWSConfigurationError {
+            throw BlobStoreError.backend("\(displayName): \(error)")
+        } catch let error as CredentialSourceError {
             throw BlobStoreError.backend("\(displayName): \(error)")
         }
     }

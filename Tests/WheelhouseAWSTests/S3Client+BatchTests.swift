@@ -22,7 +22,7 @@ import WheelhouseTestSupport
         await #expect {
             try await client.copyObject(from: (source, "missing"), to: target, key: "x")
         } throws: { error in
-            (error as? S3Error)?.status == 404
+            (error as? AWSClientError)?.status == 404
         }
     }
 

@@ -6,21 +6,13 @@ import WheelhouseTestSupport
 
 @testable import WheelhouseAWS
 
-/// Records the backoff sleeps instead of sleeping.
-final class SleepRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [Duration] = []
-    var sleeps: [Duration] { lock.withLock { recorded } }
-    func sleep(_ duration: Duration) async throws { lock.withLock { recorded.append(duration) } }
-}
-
 enum S3TestClient {
     static let dummy = StaticCredentialProvider(
         AWSCredentials(accessKeyId: MotoServer.dummyAccessKeyId, secretAccessKey: MotoServer.dummySecretAccessKey))
 
     static func make(
         endpoint: URL, credentials: any CredentialProvider = dummy, multipartThreshold: Int64 = S3Configuration.defaultMultipartThreshold,
-        partSize: Int64 = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(60), retry: S3RetryPolicy = S3RetryPolicy()
+        partSize: Int64 = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(60), retry: AWSRetryPolicy = AWSRetryPolicy()
     ) -> S3Client {
         S3Client(
             configuration: S3Configuration(
@@ -72,7 +64,7 @@ struct S3ClientTests {
         await #expect {
             try await client.getObject(bucket: bucket, key: "dir/a b+c")
         } throws: { error in
-            (error as? S3Error)?.status == 404 && (error as? S3Error)?.code == "NoSuchKey"
+            (error as? AWSClientError)?.status == 404 && (error as? AWSClientError)?.code == "NoSuchKey"
         }
     }
 
@@ -84,11 +76,11 @@ struct S3ClientTests {
         await #expect {
             try await client.putObject(bucket: bucket, key: "k", data: Data("2".utf8), condition: .ifAbsent)
         } throws: { error in
-            if case .preconditionFailed(bucket, "k") = error as? S3Error { return true }
-            return false
+            guard case .preconditionFailed(let operation) = error as? AWSClientError else { return false }
+            return operation.resource == "s3://\(bucket)/k" && operation.name == "PutObject"
         }
         let second = try await client.putObject(bucket: bucket, key: "k", data: Data("2".utf8), condition: .ifMatch(first))
-        await #expect(throws: S3Error.self) {
+        await #expect(throws: AWSClientError.self) {
             try await client.putObject(bucket: bucket, key: "k", data: Data("3".utf8), condition: .ifMatch(first))
         }
         #expect(try await client.headObject(bucket: bucket, key: "k")?.etag == second)
@@ -130,13 +122,13 @@ struct S3ClientTests {
         await #expect {
             try await client.putObject(bucket: bucket, key: "big.whl", contentsOf: file, condition: .ifAbsent)
         } throws: { error in
-            if case .preconditionFailed = error as? S3Error { return true }
+            if case .preconditionFailed = error as? AWSClientError { return true }
             return false
         }
         await #expect {
             try await client.putObject(bucket: bucket, key: "other.whl", contentsOf: file, condition: .ifMatch(etag))
         } throws: { error in
-            if case .preconditionFailed = error as? S3Error { return true }
+            if case .preconditionFailed = error as? AWSClientError { return true }
             return false
         }
         // Past the precheck (a writer got there meanwhile), CompleteMultipartUpload refuses
@@ -147,7 +139,7 @@ struct S3ClientTests {
                     bucket: bucket, key: "big.whl", handle: handle, size: size, contentType: nil, condition: .ifAbsent)
             }
         } throws: { error in
-            if case .preconditionFailed = error as? S3Error { return true }
+            if case .preconditionFailed = error as? AWSClientError { return true }
             return false
         }
         #expect(try await client.listMultipartUploads(bucket: bucket).isEmpty)
@@ -172,9 +164,9 @@ struct S3ClientTests {
         let bucket = try await moto.makeBucket("client-retry")
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 3, mode: "503")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
+        let sleeps = TestClock()
         let client = S3TestClient.make(
-            endpoint: proxy.endpoint, retry: S3RetryPolicy(sleep: sleeps.sleep, random: { 1 }))
+            endpoint: proxy.endpoint, retry: AWSRetryPolicy(clock: sleeps, random: { 1 }))
         let etag = try await client.putObject(bucket: bucket, key: "k", data: Data("after faults".utf8))
         #expect(sleeps.sleeps == [.milliseconds(100), .milliseconds(200), .milliseconds(400)])
         #expect(try await client.headObject(bucket: bucket, key: "k")?.etag == etag)
@@ -185,8 +177,8 @@ struct S3ClientTests {
         let bucket = try await moto.makeBucket("client-drop")
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 2, mode: "drop")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
-        let client = S3TestClient.make(endpoint: proxy.endpoint, retry: S3RetryPolicy(sleep: sleeps.sleep))
+        let sleeps = TestClock()
+        let client = S3TestClient.make(endpoint: proxy.endpoint, retry: AWSRetryPolicy(clock: sleeps))
         try await client.putObject(bucket: bucket, key: "k", data: Data("x".utf8))
         #expect(sleeps.sleeps.count == 2)
     }
@@ -196,9 +188,9 @@ struct S3ClientTests {
         let bucket = try await moto.makeBucket("client-timeout")
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 1, mode: "hang")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
+        let sleeps = TestClock()
         let client = S3TestClient.make(
-            endpoint: proxy.endpoint, requestTimeout: .seconds(3), retry: S3RetryPolicy(sleep: sleeps.sleep))
+            endpoint: proxy.endpoint, requestTimeout: .seconds(3), retry: AWSRetryPolicy(clock: sleeps))
         try await client.putObject(bucket: bucket, key: "k", data: Data("x".utf8))
         // The hung first attempt is retried; on a busy machine a later attempt may time out too.
         #expect(sleeps.sleeps.count >= 1)
@@ -210,12 +202,12 @@ struct S3ClientTests {
         let bucket = try await moto.makeBucket("client-budget")
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 1000, mode: "503")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
-        let client = S3TestClient.make(endpoint: proxy.endpoint, retry: S3RetryPolicy(maxAttempts: 4, sleep: sleeps.sleep))
+        let sleeps = TestClock()
+        let client = S3TestClient.make(endpoint: proxy.endpoint, retry: AWSRetryPolicy(maxAttempts: 4, clock: sleeps))
         do {
             try await client.putObject(bucket: bucket, key: "k", data: Data("x".utf8))
             Issue.record("expected the request to fail")
-        } catch let error as S3Error {
+        } catch let error as AWSClientError {
             guard case .service(let service) = error else {
                 Issue.record("expected a service error, got \(error)")
                 return
@@ -230,12 +222,12 @@ struct S3ClientTests {
 
     @Test func fourHundredsAreNotRetried() async throws {
         let moto = try await MotoServer.shared()
-        let sleeps = SleepRecorder()
-        let client = S3TestClient.make(endpoint: moto.endpoint, retry: S3RetryPolicy(sleep: sleeps.sleep))
+        let sleeps = TestClock()
+        let client = S3TestClient.make(endpoint: moto.endpoint, retry: AWSRetryPolicy(clock: sleeps))
         await #expect {
             try await client.putObject(bucket: "no-such-bucket-\(UUID().uuidString.lowercased().prefix(8))", key: "k", data: Data())
         } throws: { error in
-            (error as? S3Error)?.status == 404 && (error as? S3Error)?.code == "NoSuchBucket"
+            (error as? AWSClientError)?.status == 404 && (error as? AWSClientError)?.code == "NoSuchBucket"
         }
         #expect(sleeps.sleeps.isEmpty)
     }
@@ -261,7 +253,7 @@ struct S3ClientTests {
         await #expect {
             try await wrong.putObject(bucket: bucket, key: "signed/b", data: Data("x".utf8))
         } throws: { error in
-            (error as? S3Error)?.status == 403 && (error as? S3Error)?.code == "SignatureDoesNotMatch"
+            (error as? AWSClientError)?.status == 403 && (error as? AWSClientError)?.code == "SignatureDoesNotMatch"
         }
     }
 }

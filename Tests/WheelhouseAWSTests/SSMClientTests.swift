@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 import WheelhouseTestSupport
 
@@ -7,7 +8,7 @@ import WheelhouseTestSupport
 enum SSMTestClient {
     static func make(
         endpoint: URL, region: String = "us-east-1", credentials: any CredentialProvider = S3TestClient.dummy,
-        retry: S3RetryPolicy = S3RetryPolicy()
+        retry: AWSRetryPolicy = AWSRetryPolicy()
     ) -> SSMClient {
         SSMClient(
             configuration: SSMConfiguration(region: region, endpoint: endpoint, requestTimeout: .seconds(30), retry: retry),
@@ -36,8 +37,8 @@ struct SSMClientTests {
         await #expect {
             try await ssm.putParameter(SSMPutParameterRequest(name: name, value: "other", overwrite: false))
         } throws: { error in
-            guard case .parameterAlreadyExists(let failed) = error as? SSMError else { return false }
-            return failed == name
+            guard let error = error as? AWSClientError, error.isParameterAlreadyExists else { return false }
+            return error.serviceError?.resource == "parameter '\(name)'"
         }
 
         let second = try await ssm.putParameter(
@@ -60,13 +61,12 @@ struct SSMClientTests {
         await #expect {
             try await ssm.getParameter(name: name)
         } throws: { error in
-            (error as? SSMError)?.code == "ParameterNotFound" && "\(error)".contains(name)
+            (error as? AWSClientError)?.code == "ParameterNotFound" && "\(error)".contains(name)
         }
         await #expect {
             try await ssm.deleteParameter(name: name)
         } throws: { error in
-            if case .parameterNotFound = error as? SSMError { return true }
-            return false
+            (error as? AWSClientError)?.isParameterNotFound == true
         }
     }
 
@@ -80,7 +80,7 @@ struct SSMClientTests {
         let history = try await ssm.parameterHistory(name: name, pageSize: 3)
         #expect(history.map(\.version) == Array(1...7))
         #expect(history.map(\.value) == (1...7).map { "value \($0)" })
-        await #expect(throws: SSMError.self) {
+        await #expect(throws: AWSClientError.self) {
             try await ssm.parameterHistory(name: SSMTestClient.uniqueName("none"))
         }
     }
@@ -99,12 +99,12 @@ struct SSMClientTests {
 
     @Test func validationErrorsAreNotRetried() async throws {
         let moto = try await MotoServer.shared()
-        let sleeps = SleepRecorder()
-        let ssm = SSMTestClient.make(endpoint: moto.endpoint, retry: S3RetryPolicy(sleep: sleeps.sleep))
+        let sleeps = TestClock()
+        let ssm = SSMTestClient.make(endpoint: moto.endpoint, retry: AWSRetryPolicy(clock: sleeps))
         await #expect {
             try await ssm.putParameter(SSMPutParameterRequest(name: SSMTestClient.uniqueName("empty"), value: "", overwrite: true))
         } throws: { error in
-            guard case .service(let service) = error as? SSMError else { return false }
+            guard case .service(let service) = error as? AWSClientError else { return false }
             return service.status == 400 && service.code == "ValidationException" && service.operation == "PutParameter"
         }
         #expect(sleeps.sleeps.isEmpty)
@@ -114,8 +114,8 @@ struct SSMClientTests {
         let moto = try await MotoServer.shared()
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 2, mode: "throttle")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
-        let ssm = SSMTestClient.make(endpoint: proxy.endpoint, retry: S3RetryPolicy(sleep: sleeps.sleep, random: { 1 }))
+        let sleeps = TestClock()
+        let ssm = SSMTestClient.make(endpoint: proxy.endpoint, retry: AWSRetryPolicy(clock: sleeps, random: { 1 }))
         let name = SSMTestClient.uniqueName("throttle")
         let result = try await ssm.putParameter(SSMPutParameterRequest(name: name, value: "v", overwrite: true))
         #expect(result.version == 1)
@@ -126,12 +126,12 @@ struct SSMClientTests {
         let moto = try await MotoServer.shared()
         let proxy = try await FaultProxy.start(upstream: moto.port, faults: 1000, mode: "throttle")
         defer { proxy.stop() }
-        let sleeps = SleepRecorder()
-        let ssm = SSMTestClient.make(endpoint: proxy.endpoint, retry: S3RetryPolicy(maxAttempts: 3, sleep: sleeps.sleep))
+        let sleeps = TestClock()
+        let ssm = SSMTestClient.make(endpoint: proxy.endpoint, retry: AWSRetryPolicy(maxAttempts: 3, clock: sleeps))
         await #expect {
             try await ssm.getParameter(name: "/x")
         } throws: { error in
-            guard case .service(let service) = error as? SSMError else { return false }
+            guard case .service(let service) = error as? AWSClientError else { return false }
             return service.code == "ThrottlingException" && service.attempts == 3 && "\(error)".contains("after 3 attempts")
         }
         #expect(sleeps.sleeps.count == 2)
@@ -155,7 +155,7 @@ struct SSMClientTests {
         await #expect {
             try await wrongSecret.getParameter(name: name)
         } throws: { error in
-            guard case .notAuthorized(let service) = error as? SSMError else { return false }
+            guard case .service(let service) = error as? AWSClientError, service.isNotAuthorized else { return false }
             return service.status == 403 && service.code == "SignatureDoesNotMatch" && "\(error)".contains("ssm:GetParameter")
         }
         let unknownKey = SSMTestClient.make(
@@ -164,54 +164,40 @@ struct SSMClientTests {
         await #expect {
             try await unknownKey.putParameter(SSMPutParameterRequest(name: name, value: "no", overwrite: true))
         } throws: { error in
-            guard case .notAuthorized(let service) = error as? SSMError else { return false }
+            guard case .service(let service) = error as? AWSClientError, service.isNotAuthorized else { return false }
             return service.code == "InvalidClientTokenId"
         }
         #expect(try await good.getParameter(name: name).version == 1)
     }
 
     @Test func errorBodiesInEveryShape() {
-        func parse(_ body: String, status: Int = 400, errorType: String? = nil) -> SSMError {
-            SSMError(
-                SSMClient.serviceError(
-                    Data(body.utf8), status: status, errorTypeHeader: errorType, requestId: nil, operation: "GetParameter",
-                    parameter: "/p", attempts: 1))
+        func parse(_ body: String, status: Int = 400, errorType: String? = nil) -> AWSServiceError {
+            var headers = HTTPHeaders()
+            if let errorType { headers.add(name: "x-amzn-ErrorType", value: errorType) }
+            let parsed = AWSJSONCodec.error(AWSErrorAnswer(status: status, headers: headers, body: Data(body.utf8)))
+            return AWSServiceError(
+                SSMClient.operation("GetParameter", "/p"), status: status, code: parsed.code, message: parsed.message,
+                requestId: parsed.requestId)
         }
-        guard case .parameterNotFound(let name) = parse(#"{"__type":"com.amazonaws.ssm#ParameterNotFound","message":"Parameter /p not found."}"#)
-        else {
-            Issue.record("a namespaced ParameterNotFound is parameterNotFound")
-            return
-        }
-        #expect(name == "/p")
+        let notFound = AWSClientError.service(
+            parse(#"{"__type":"com.amazonaws.ssm#ParameterNotFound","message":"Parameter /p not found."}"#))
+        #expect(notFound.isParameterNotFound)
+        #expect("\(notFound)".contains("parameter '/p' does not exist"))
+        #expect(notFound.serviceError?.message == "Parameter /p not found.")
         #expect(parse(#"{"__type":"ParameterAlreadyExists","message":"exists"}"#).code == "ParameterAlreadyExists")
-        #expect(parse(#"{"__type":"ParameterVersionNotFound"}"#).code == "ParameterNotFound")
+        #expect(AWSClientError.service(parse(#"{"__type":"ParameterVersionNotFound"}"#)).isParameterNotFound)
         #expect(parse("", errorType: "TooManyUpdates:http://internal.amazon.com/").code == "TooManyUpdates")
-        let xml = #"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></Errors></ErrorResponse>"#
-        guard case .notAuthorized(let service) = parse(xml, status: 403) else {
-            Issue.record("a 403 is notAuthorized")
-            return
-        }
-        #expect(service.code == "SignatureDoesNotMatch")
-        #expect(service.message == "bad")
-        guard case .notAuthorized = parse(#"{"__type":"AccessDeniedException","message":"no"}"#) else {
-            Issue.record("AccessDeniedException is notAuthorized")
-            return
-        }
-        guard case .service(let other) = parse("not json", status: 500) else {
-            Issue.record("an unreadable 500 is a service error")
-            return
-        }
+        let xml = #"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></Errors><RequestId>r-1</RequestId></ErrorResponse>"#
+        let signature = parse(xml, status: 403)
+        #expect(signature.isNotAuthorized)
+        #expect(signature.code == "SignatureDoesNotMatch")
+        #expect(signature.message == "bad")
+        #expect(signature.requestId == "r-1")
+        #expect(parse(#"{"__type":"AccessDeniedException","message":"no"}"#).isNotAuthorized)
+        let other = parse("not json", status: 500)
         #expect(other.code == nil)
         #expect(other.status == 500)
-    }
-
-    @Test func retryableAnswers() {
-        #expect(SSMClient.isRetryable(status: 400, code: "ThrottlingException"))
-        #expect(SSMClient.isRetryable(status: 400, code: "TooManyUpdates"))
-        #expect(SSMClient.isRetryable(status: 503, code: nil))
-        #expect(!SSMClient.isRetryable(status: 400, code: "ValidationException"))
-        #expect(!SSMClient.isRetryable(status: 400, code: "ParameterNotFound"))
-        #expect(!SSMClient.isRetryable(status: 403, code: "SignatureDoesNotMatch"))
+        #expect(!other.isNotAuthorized)
     }
 
     @Test func endpointAndRegionFromTheEnvironment() throws {

@@ -232,7 +232,7 @@ public struct ManifestPublisher: Sendable {
                     SSMPutParameterRequest(
                         name: parameter, value: value, overwrite: false, tier: tier, description: parameterDescription, tags: tags))
                 return (result.version, result.tier, true)
-            } catch .parameterAlreadyExists {
+            } catch let error as AWSClientError where error.isParameterAlreadyExists {
                 let now = try await ssm.getParameter(name: parameter)
                 let nowTier = try await ssm.currentTier(name: parameter)
                 if now.value == value { return (now.version, nowTier, false) }

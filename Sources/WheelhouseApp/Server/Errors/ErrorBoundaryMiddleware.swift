@@ -55,7 +55,7 @@ struct ErrorBoundaryMiddleware: RouterMiddleware {
     /// Failures of the AWS layer that reached the HTTP layer (the store's own are
     /// `BlobStoreError`, which is a `ClientFacingError`).
     static func isStoreFailure(_ error: any Error) -> Bool {
-        error is S3Error || error is AWSConfigurationError || error is CredentialSourceError
+        error is AWSClientError || error is AWSConfigurationError || error is CredentialSourceError
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The two date formats S3 uses.
-enum S3Dates {
+/// The two date formats AWS answers use (S3 headers and listings, STS and credential documents).
+enum AWSDates {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// RFC 7231 IMF-fixdate (`Wed, 25 Nov 2026 16:40:00 GMT`), as in `Last-Modified`.
