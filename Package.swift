@@ -88,6 +88,7 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -144,6 +145,16 @@ let package = Package(
             dependencies: [
                 "WheelhouseStorage", "WheelhouseAWS", "WheelhouseTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Parses every subcommand's command line in process (parseAsRoot).
+        .testTarget(
+            name: "WheelhouseCLITests",
+            dependencies: [
+                "wheelhouse", "WheelhouseApp", "WheelhouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
