@@ -79,7 +79,7 @@ import WheelhouseCore
 
         try expectUsageError(["upload", "--repository-url", "ftp://host/legacy/", "a.whl"], mentioning: "--repository-url")
         try expectUsageError(["upload", "--repository-url", "http:///legacy/", "a.whl"], mentioning: "--repository-url")
-        try expectUsageError(["upload"], mentioning: "file or folder")
+        try expectUsageError(["upload"], mentioning: "<paths>")
         try expectUsageError(["upload", "--jobs", "0", "a.whl"], mentioning: "--jobs")
         try expectUsageError(["upload", "--require-target", "glue-9.9", "a.whl"], mentioning: "--require-target")
         try expectUsageError(
