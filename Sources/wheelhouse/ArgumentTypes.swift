@@ -53,14 +53,17 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension AccessPolicy: ExpressibleByArgument {}
 extension TokenScope: ExpressibleByArgument {}
 
-/// An http(s) URL with a host (`--repository-url`).
+/// An http(s) URL with a host (`--repository-url`, `--upstream` of `mirror`, `--url` of `manifest glue-args`).
 struct HTTPURLOption: ExpressibleByArgument, Sendable {
     let url: URL
+    /// As written.
+    let text: String
 
     init?(argument: String) {
         guard let url = URL(string: argument), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else { return nil }
         self.url = url
+        self.text = argument
     }
 }

@@ -130,7 +130,8 @@ import WheelhouseCore
         #expect(show.parameter == "/x" && show.region == "eu-west-1")
 
         let glueArgs = try parse(["manifest", "glue-args", "--url", "https://h/simple/", "--modules", "a,b"], as: ManifestGlueArgsCommand.self)
-        #expect(glueArgs.url == "https://h/simple/" && glueArgs.modules == "a,b")
+        #expect(glueArgs.url?.text == "https://h/simple/" && glueArgs.modules == "a,b")
+        try expectUsageError(["manifest", "glue-args", "--url", "ftp://h/simple/"], mentioning: "--url")
         try expectUsageError(["manifest", "glue-args"], mentioning: "--parameter")
         try expectUsageError(["manifest", "glue-args", "--parameter", "/x", "--modules", "a"], mentioning: "--modules")
     }
