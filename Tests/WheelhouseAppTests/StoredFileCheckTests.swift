@@ -51,7 +51,7 @@ import WheelhouseStorage
             try StoredFileCheck.expectedKeys(of: record, project: "p")
                 == Set([key(0), key(1), key(2), key(3), key(4), metadataKey(0), metadataKey(3), metadataKey(4)]))
         let sentence = try #require(result.findings.first { $0.key == (try? key(2)) }).detail(record: "the source", store: "the target")
-        #expect(sentence == "the source records 8 bytes, the target holds 9")
+        #expect(sentence == "the source says 8 bytes, the target holds 9")
     }
 }
 

@@ -26,13 +26,13 @@ struct StoredFileCheck: Sendable {
             case .missingFile:
                 "listed by \(record) (\(file.size) bytes) but not in \(store)"
             case .sizeMismatch(let stored):
-                "\(record) records \(file.size) bytes, \(store) holds \(stored)"
+                "\(record) says \(file.size) bytes, \(store) holds \(stored)"
             case .hashMismatch(let stored):
-                "\(record) records sha256 \(file.sha256), the bytes in \(store) hash to \(stored)"
+                "\(record) says sha256 \(file.sha256), the bytes in \(store) hash to \(stored)"
             case .missingMetadata:
                 "\(record) lists core metadata but the .metadata file is not in \(store)"
             case .metadataHashMismatch(let stored):
-                "\(record) records sha256 \(file.metadataSha256 ?? ""), the bytes in \(store) hash to \(stored)"
+                "\(record) says sha256 \(file.metadataSha256 ?? ""), the bytes in \(store) hash to \(stored)"
             }
         }
     }
