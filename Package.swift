@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,6 +153,16 @@ let package = Package(
             dependencies: [
                 "WheelhouseStorage", "WheelhouseAWS", "WheelhouseTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Parses every subcommand's command line in process (parseAsRoot).
+        .testTarget(
+            name: "WheelhouseCLITests",
+            dependencies: [
+                "wheelhouse", "WheelhouseApp", "WheelhouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

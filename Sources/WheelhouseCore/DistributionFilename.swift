@@ -3,6 +3,12 @@ public enum DistributionFilename: Sendable, Hashable, CustomStringConvertible {
     case wheel(WheelFilename)
     case sdist(SdistFilename)
 
+    /// Whether `filename` has an extension Wheelhouse accepts (`.whl`, `.tar.gz`, `.zip`),
+    /// before its name is parsed.
+    public static func hasAcceptedExtension(_ filename: some StringProtocol) -> Bool {
+        filename.hasSuffix(".whl") || filename.hasSuffix(".tar.gz") || filename.hasSuffix(".zip")
+    }
+
     /// Parses by extension; anything else (`.egg`, `.exe`, `.tar.bz2`, …) is refused with
     /// `FilenameError.unsupportedExtension`.
     public init(_ filename: String, projectHint: String? = nil) throws(FilenameError) {

@@ -258,7 +258,7 @@ public struct RequirementsFile: Sendable {
         if ["http://", "https://", "file:", "git+", "hg+", "svn+", "bzr+"].contains(where: { lowered.hasPrefix($0) }) { return true }
         if spec.hasPrefix(".") || spec.hasPrefix("/") || spec.hasPrefix("~") { return true }
         let name = spec.prefix { !" ;[<>=!~@".contains($0) }
-        return name.hasSuffix(".whl") || name.hasSuffix(".tar.gz") || name.hasSuffix(".zip")
+        return DistributionFilename.hasAcceptedExtension(name)
     }
 
     /// `value` relative to the folder of `path` (pip: relative to the including file), unless

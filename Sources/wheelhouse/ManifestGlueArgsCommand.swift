@@ -18,7 +18,7 @@ struct ManifestGlueArgsCommand: AsyncParsableCommand {
     @Option(help: "The SSM parameter a manifest was published to.") var parameter: String?
     @Option(help: "The AWS region of the parameter (default: the store's region, then AWS_REGION and the profile).")
     var region: String?
-    @Option(help: "The server's simple index, e.g. https://wheelhouse.internal/simple/.") var url: String?
+    @Option(help: "The server's simple index, e.g. https://wheelhouse.internal/simple/.") var url: HTTPURLOption?
     @Option(help: "With --url: requirements for --additional-python-modules, comma-separated, e.g. 'pandas==2.2.2,pyarrow'.")
     var modules: String?
     @OptionGroup var options: StoreOptions
@@ -28,11 +28,6 @@ struct ManifestGlueArgsCommand: AsyncParsableCommand {
             throw ValidationError("give either --parameter NAME (a published manifest) or --url URL (a server's index)")
         }
         if parameter != nil && modules != nil { throw ValidationError("--modules goes with --url") }
-        if let url {
-            guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-                scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty
-            else { throw ValidationError("--url must be the server's http(s) simple index URL, like https://host/simple/ (got '\(url)')") }
-        }
     }
 
     /// pip refuses a plain-http index unless its host is trusted.
@@ -57,7 +52,7 @@ struct ManifestGlueArgsCommand: AsyncParsableCommand {
                 arguments = ManifestFormat(value: value).glueArguments(value: value)
             } else {
                 arguments = [
-                    ("--python-modules-installer-option", installerOption(url ?? "")),
+                    ("--python-modules-installer-option", installerOption(url?.text ?? "")),
                     ("--additional-python-modules", modules ?? "<requirements, e.g. pandas==2.2.2,pyarrow>"),
                 ]
             }

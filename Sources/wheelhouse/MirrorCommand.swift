@@ -19,7 +19,7 @@ struct MirrorCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
 
     @Option(help: "An upstream simple index URL, e.g. https://pypi.org/simple/ (repeatable: asked in order).")
-    var upstream: [String] = []
+    var upstream: [HTTPURLOption] = []
     @Option(name: [.customShort("r"), .customLong("requirements")], help: "A requirements file (repeatable; pip's format, hashes and includes too).")
     var requirements: [String] = []
     @Option(name: .customLong("glue-version"), help: "Target Glue runtime: 4.0, 5.0, 5.1 or 6.0 (the default: 5.0); its preinstalled libraries are not mirrored.")
@@ -31,7 +31,7 @@ struct MirrorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-preinstalled"), help: "Resolve as if the runtime had nothing installed.")
     var ignorePreinstalled = false
     @Option(name: .customLong("min-age"), help: ArgumentHelp("Hide upstream files uploaded less than this long ago (e.g. 7d); files without an upload time are hidden too.", valueName: "duration"))
-    var minAge: String?
+    var minAge: DurationOption?
     @Option(name: .customLong("min-age-exempt"), help: ArgumentHelp("A project --min-age does not apply to (repeatable).", valueName: "name"))
     var minAgeExempt: [String] = []
     @Option(help: "Downloads at once.") var jobs = 8
@@ -40,11 +40,6 @@ struct MirrorCommand: AsyncParsableCommand {
 
     func validate() throws {
         if upstream.isEmpty { throw ValidationError("--upstream URL is required (the simple index to mirror from)") }
-        for text in upstream {
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                let host = url.host, !host.isEmpty
-            else { throw ValidationError("--upstream must be an http or https URL of a simple index, e.g. https://pypi.org/simple/") }
-        }
         if let glueVersion, !ManifestTarget.glueVersions.contains(glueVersion) {
             throw ValidationError("--glue-version must be one of \(ManifestTarget.glueVersions.joined(separator: ", ")) (got '\(glueVersion)')")
         }
@@ -53,9 +48,6 @@ struct MirrorCommand: AsyncParsableCommand {
         }
         if python != nil && platform.isEmpty { throw ValidationError("--python needs at least one --platform") }
         if specs.isEmpty && requirements.isEmpty { throw ValidationError("name what to mirror: SPEC arguments or -r FILE") }
-        if let minAge, UpstreamSettings.parseDuration(minAge) == nil {
-            throw ValidationError("--min-age '\(minAge)' is not a duration (e.g. 90s, 30m, 12h, 7d)")
-        }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
     }
 
@@ -92,15 +84,14 @@ struct MirrorCommand: AsyncParsableCommand {
             do {
                 defer { try? FileManager.default.removeItem(at: spool) }
                 var upstreams: [UpstreamIndex] = []
-                for text in upstream {
-                    guard let url = URL(string: text) else { throw CommandFailure("--upstream '\(text)' is not a URL") }
-                    upstreams.append(try UpstreamIndex(url: url, http: client))
+                for option in upstream {
+                    upstreams.append(try UpstreamIndex(url: option.url, http: client))
                 }
                 var mirror = SetMirror(
                     store: try options.openStore(), upstreams: upstreams, target: environment, installed: installed, roots: roots)
                 mirror.constraints = constraints
                 mirror.allowedSHA256 = hashes
-                mirror.minAge = minAge.flatMap(UpstreamSettings.parseDuration)
+                mirror.minAge = minAge?.duration
                 mirror.minAgeExempt = Set(minAgeExempt.map(ProjectName.normalize))
                 mirror.jobs = jobs
                 let quiet = options.json

@@ -37,7 +37,7 @@ struct ReplicateCommand: AsyncParsableCommand {
     var watch = false
 
     @Option(help: "Time between cycles with --watch: 30s, 5m, 500ms, or seconds.")
-    var interval: String = "30s"
+    var interval = PositiveDurationOption(default: "30s")
 
     @Option(help: "Objects copied or hashed at once.")
     var jobs: Int = 8
@@ -58,9 +58,6 @@ struct ReplicateCommand: AsyncParsableCommand {
     func validate() throws {
         guard !target.isEmpty else { throw ValidationError("name at least one --target store URL") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard Self.parseInterval(interval) != nil else {
-            throw ValidationError("--interval must be a duration like 30s, 5m, 500ms or a number of seconds (got '\(interval)')")
-        }
         if verify && watch { throw ValidationError("--verify and --watch cannot be combined") }
         if manifestParameter != nil {
             if verify {
@@ -79,17 +76,6 @@ struct ReplicateCommand: AsyncParsableCommand {
             guard watch else { throw ValidationError("--metrics-port needs --watch") }
             guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 1-65535 (got \(metricsPort))") }
         }
-    }
-
-    /// `30s`, `5m`, `1h`, `500ms` or a plain number of seconds; positive.
-    static func parseInterval(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
-            return .milliseconds(Int64(value * scale * 1000))
-        }
-        guard let value = Double(text), value > 0, value.isFinite else { return nil }
-        return .milliseconds(Int64(value * 1000))
     }
 
     func run() async throws {
@@ -204,13 +190,13 @@ struct ReplicateCommand: AsyncParsableCommand {
             manifestPublishers = (manifestParameter, publishers)
         }
         let watcher = ReplicationWatcher(
-            replicator: replicator, targets: targets, interval: Self.parseInterval(interval) ?? .seconds(30),
+            replicator: replicator, targets: targets, interval: interval.duration,
             metrics: metrics, logger: logger, manifest: manifestPublishers)
         logger.notice(
             "replication worker started",
             metadata: [
                 "source": "\(replicator.source.displayName)", "targets": "\(targets.map(\.displayName))",
-                "interval": "\(interval)", "metrics": "\(metricsPort.map { "http://\(metricsHost):\($0)/metrics" } ?? "off")",
+                "interval": "\(interval.text)", "metrics": "\(metricsPort.map { "http://\(metricsHost):\($0)/metrics" } ?? "off")",
             ])
         let host = metricsHost
         let port = metricsPort

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     var upstream: [String] = []
 
     @Option(name: .customLong("upstream-ttl"), help: "How long an upstream page is used before the upstream is asked again (30s, 10m, 2h).")
-    var upstreamTTL = "10m"
+    var upstreamTTL = DurationOption(default: "10m")
 
     @Option(name: .customLong("upstream-merge"), help: "A hosted project whose page also lists upstream files; repeatable.")
     var upstreamMerge: [String] = []
@@ -35,13 +35,13 @@ struct ServeCommand: AsyncParsableCommand {
     var upstreamDeny: [String] = []
 
     @Option(name: .customLong("upstream-min-age"), help: "Hide upstream files uploaded less than this long ago, or with no upload time (7d, 12h).")
-    var upstreamMinAge: String?
+    var upstreamMinAge: DurationOption?
 
     @Option(name: .customLong("upstream-min-age-exempt"), help: "A project --upstream-min-age does not apply to; repeatable.")
     var upstreamMinAgeExempt: [String] = []
 
     @Option(name: .customLong("tokens-required-for"), help: "Which requests need a token: read, upload or none.")
-    var tokensRequiredFor: String = "upload"
+    var tokensRequiredFor: AccessPolicy = .upload
 
     @Option(name: .customLong("max-upload-size"), help: "Largest accepted upload, in MiB.")
     var maxUploadMiB: Int64 = 4096
@@ -74,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
     var accessLog: Switch = .on
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    var logLevel: Logger.Level = .info
 
     @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to keep the Glue manifest in: published at start and after each upload.")
     var manifestParameter: String?
@@ -82,9 +82,6 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
 
     func validate() throws {
-        guard AccessPolicy(rawValue: tokensRequiredFor) != nil else {
-            throw ValidationError("--tokens-required-for must be read, upload or none (got '\(tokensRequiredFor)')")
-        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535 (got \(port))") }
         guard maxUploadMiB > 0 else { throw ValidationError("--max-upload-size must be positive") }
         guard indexStaleness >= 0, indexStaleness <= 3600 else {
@@ -98,7 +95,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--request-timeout must be at least 1 second and less than --idle-timeout (\(idleTimeout))")
         }
         guard (1...10_000).contains(maxConcurrentUploads) else { throw ValidationError("--max-concurrent-uploads must be 1 to 10000") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         _ = try upstreamSettings()
     }
 
@@ -120,16 +116,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             urls.append(url)
         }
-        guard let ttl = UpstreamSettings.parseDuration(upstreamTTL) else {
-            throw ValidationError("--upstream-ttl must be a duration such as 30s, 10m or 2h (got '\(upstreamTTL)')")
-        }
-        var minAge: Duration?
-        if let upstreamMinAge {
-            guard let parsed = UpstreamSettings.parseDuration(upstreamMinAge) else {
-                throw ValidationError("--upstream-min-age must be a duration such as 7d or 12h (got '\(upstreamMinAge)')")
-            }
-            minAge = parsed
-        }
+        let ttl = upstreamTTL.duration
+        let minAge = upstreamMinAge?.duration
         return UpstreamSettings(
             upstreams: urls, ttl: ttl, merge: Set(upstreamMerge), allow: upstreamAllow.map(ProjectName.normalize),
             deny: upstreamDeny.map(ProjectName.normalize), minAge: minAge, minAgeExempt: Set(upstreamMinAgeExempt))
@@ -150,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             // Client values (filenames, paths, User-Agent) are logged: their control characters are escaped.
             var logger = Logger(label: "wheelhouse") { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            logger.logLevel = logLevel
             let publicDirectory = publicDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultPublicDirectory()
             // A spool folder of its own; those of servers that are gone are removed now.
             var localRoot: URL?
@@ -161,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("removed spool files of a server that is gone", metadata: ["count": "\(spool.removedFiles)"])
             }
             let config = ServerConfiguration(
-                host: host, port: port, access: AccessPolicy(rawValue: tokensRequiredFor) ?? .upload,
+                host: host, port: port, access: tokensRequiredFor,
                 maxUploadBytes: maxUploadMiB << 20,
                 indexStaleness: .milliseconds(Int64(indexStaleness * 1000)),
                 spoolDirectory: spool.url,
@@ -175,7 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "wheelhouse serving",
                 metadata: [
                     "store": "\(store.displayName)", "address": "http://\(host):\(port)/simple/",
-                    "tokens_required_for": "\(tokensRequiredFor)",
+                    "tokens_required_for": "\(tokensRequiredFor.rawValue)",
                 ])
             var republisher: ManifestRepublisher?
             if let manifestParameter {

@@ -10,16 +10,12 @@ struct TokenCreateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
     @Argument(help: "A name for the token (who or what uses it).") var name: String
-    @Option(help: "upload (may also read) or read.") var scope: String = "upload"
-
-    func validate() throws {
-        guard TokenScope(rawValue: scope) != nil else { throw ValidationError("--scope must be upload or read (got '\(scope)')") }
-    }
+    @Option(help: "upload (may also read) or read.") var scope: TokenScope = .upload
 
     func run() async throws {
         try await failing {
             let tokens = TokenStore(store: try options.openStore())
-            let (record, token) = try await tokens.create(name: name, scope: TokenScope(rawValue: scope) ?? .upload)
+            let (record, token) = try await tokens.create(name: name, scope: scope)
             if options.json {
                 struct Created: Encodable { var id, name, scope, token: String }
                 return try printJSON(Created(id: record.id, name: record.name, scope: record.scope.rawValue, token: token))

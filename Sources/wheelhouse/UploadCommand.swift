@@ -17,7 +17,7 @@ struct UploadCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
 
     @Option(name: .customLong("repository-url"), help: "Upload to a running server's upload URL (e.g. http://host:8080/legacy/) instead of writing the store.")
-    var repositoryURL: String?
+    var repositoryURL: HTTPURLOption?
 
     @Option(help: "Upload token for --repository-url (default: $WHEELHOUSE_TOKEN).")
     var token: String?
@@ -50,16 +50,15 @@ struct UploadCommand: AsyncParsableCommand {
         if manifestParameter != nil && repositoryURL != nil {
             throw ValidationError("--manifest-parameter works on the store; with --repository-url, start the server with it")
         }
-        if let repositoryURL {
-            guard let url = URL(string: repositoryURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw ValidationError("--repository-url must be an http(s) URL (got '\(repositoryURL)')")
-            }
-        }
     }
 
     struct FileResult: Encodable {
+        enum Status: String, Encodable {
+            case added, unchanged, skipped, failed
+        }
+
         var path: String
-        var status: String  // added, unchanged, skipped, failed
+        var status: Status
         var project: String?
         var version: String?
         var sha256: String?
@@ -87,7 +86,7 @@ struct UploadCommand: AsyncParsableCommand {
         var accepted: [URL] = []
         for file in files {
             if let problem = required.problem(with: file) {
-                let result = FileResult(path: file.path, status: "failed", error: "refused by --require-target: \(problem)")
+                let result = FileResult(path: file.path, status: .failed, error: "refused by --require-target: \(problem)")
                 report(result)
                 results.append(result)
             } else {
@@ -95,9 +94,9 @@ struct UploadCommand: AsyncParsableCommand {
             }
         }
         files = accepted
-        if let repositoryURL, let url = URL(string: repositoryURL) {
+        if let repositoryURL {
             let uploader = RemoteUploader(
-                repositoryURL: url, token: token ?? ProcessInfo.processInfo.environment["WHEELHOUSE_TOKEN"])
+                repositoryURL: repositoryURL.url, token: token ?? ProcessInfo.processInfo.environment["WHEELHOUSE_TOKEN"])
             for file in files {
                 let result: FileResult
                 do {
@@ -107,15 +106,15 @@ struct UploadCommand: AsyncParsableCommand {
                         let lines = response.message.split(separator: "\n").map(String.init)
                         let warnings = lines.filter { $0.hasPrefix("warning: ") }.map { String($0.dropFirst("warning: ".count)) }
                         result = FileResult(
-                            path: file.path, status: response.message.contains("identical") ? "unchanged" : "added",
+                            path: file.path, status: response.result == .unchanged ? .unchanged : .added,
                             warnings: warnings.isEmpty ? nil : warnings)
                     case 409 where skipExisting:
-                        result = FileResult(path: file.path, status: "skipped", error: response.message)
+                        result = FileResult(path: file.path, status: .skipped, error: response.message)
                     default:
-                        result = FileResult(path: file.path, status: "failed", error: "HTTP \(response.status): \(response.message)")
+                        result = FileResult(path: file.path, status: .failed, error: "HTTP \(response.status): \(response.message)")
                     }
                 } catch {
-                    result = FileResult(path: file.path, status: "failed", error: "\(error)")
+                    result = FileResult(path: file.path, status: .failed, error: "\(error)")
                 }
                 report(result)
                 results.append(result)
@@ -136,13 +135,13 @@ struct UploadCommand: AsyncParsableCommand {
                 switch outcome {
                 case .success(let o):
                     result = FileResult(
-                        path: file.path, status: o.status.rawValue, project: o.project, version: o.version, sha256: o.sha256,
+                        path: file.path, status: o.status == .added ? .added : .unchanged, project: o.project, version: o.version, sha256: o.sha256,
                         size: o.size, warnings: o.warnings.isEmpty ? nil : o.warnings)
                 case .failure(let error):
                     if case .conflict = error, skipExisting {
-                        result = FileResult(path: file.path, status: "skipped", error: error.description)
+                        result = FileResult(path: file.path, status: .skipped, error: error.description)
                     } else {
-                        result = FileResult(path: file.path, status: "failed", error: error.description)
+                        result = FileResult(path: file.path, status: .failed, error: error.description)
                     }
                 }
                 report(result)
@@ -150,13 +149,13 @@ struct UploadCommand: AsyncParsableCommand {
             }
         }
         if options.json { try printJSON(results) }
-        let failed = results.filter { $0.status == "failed" }.count
+        let failed = results.filter { $0.status == .failed }.count
         if let manifestParameter, failed < results.count {
             try await failing { try await republish(manifestParameter) }
         }
         if !options.json {
-            let count = { (s: String) in results.filter { $0.status == s }.count }
-            print("\(count("added")) added, \(count("unchanged")) unchanged, \(count("skipped")) skipped, \(failed) failed")
+            let count = { (status: FileResult.Status) in results.filter { $0.status == status }.count }
+            print("\(count(.added)) added, \(count(.unchanged)) unchanged, \(count(.skipped)) skipped, \(failed) failed")
         }
         if failed > 0 { throw ExitCode.failure }
     }
@@ -170,42 +169,12 @@ struct UploadCommand: AsyncParsableCommand {
         guard !options.json else { return }
         let name = URL(fileURLWithPath: result.path).lastPathComponent
         switch result.status {
-        case "failed": printError("failed     \(name): \(result.error ?? "")")
-        case "skipped": print("skipped    \(name): already exists with other contents")
+        case .failed: printError("failed     \(name): \(result.error ?? "")")
+        case .skipped: print("skipped    \(name): already exists with other contents")
         default:
             let detail = result.project.map { " (\($0) \(result.version ?? ""))" } ?? ""
-            print("\(result.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(name)\(detail)")
+            print("\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(name)\(detail)")
         }
         for warning in result.warnings ?? [] { printError("warning    \(name): \(warning)") }
-    }
-}
-
-/// Expands the paths given to `upload`: files as given, folders searched recursively for
-/// `.whl`, `.tar.gz` and `.zip` files (sorted, so runs are reproducible).
-enum DistributionFinder {
-    static func find(_ paths: [String]) throws -> [URL] {
-        var out: [URL] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CommandFailure("no such file or folder: \(path)")
-            }
-            let url = URL(fileURLWithPath: path)
-            if !isDirectory.boolValue {
-                out.append(url)
-                continue
-            }
-            guard let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey]) else {
-                throw CommandFailure("cannot read folder: \(path)")
-            }
-            var found: [URL] = []
-            for case let file as URL in walker {
-                let name = file.lastPathComponent
-                guard name.hasSuffix(".whl") || name.hasSuffix(".tar.gz") || name.hasSuffix(".zip") else { continue }
-                if (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { found.append(file) }
-            }
-            out += found.sorted { $0.path < $1.path }
-        }
-        return out
     }
 }

@@ -54,12 +54,15 @@ struct UploadControllerTests {
             [(":action", "file_upload"), ("protocol_version", "1"), ("name", "uploaded"), ("version", "0.1"), ("sha256_digest", s.sha256)],
             file: (s.wheel.lastPathComponent, s.bytes))
         try await HTTPSemanticsTests.app(s.store).test(.router) { client in
+            let result = try #require(HTTPField.Name(UploadResult.headerName))
             try await client.execute(uri: "/legacy/", method: .post, headers: Self.headers(s), body: body) { r in
                 #expect(r.status == .ok, "\(String(buffer: r.body))")
+                #expect(r.headers[result] == "published")
             }
             try await client.execute(uri: "/", method: .post, headers: Self.headers(s), body: body) { r in
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("identical"))
+                #expect(r.headers[result] == "unchanged")
             }
             try await client.execute(uri: "/simple/uploaded/", method: .get) { r in
                 #expect(String(buffer: r.body).contains("uploaded-0.1-py3-none-any.whl#sha256=\(s.sha256)"))

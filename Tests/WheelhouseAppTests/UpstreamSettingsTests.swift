@@ -4,22 +4,9 @@ import WheelhouseCore
 
 @testable import WheelhouseApp
 
-/// The mirror's pure rules: proxies from the environment, allow/deny, cooldown, durations, and
+/// The mirror's pure rules: proxies from the environment, allow/deny, cooldown, and
 /// the stored form of an upstream page.
 @Suite struct UpstreamSettingsTests {
-    @Test(arguments: [
-        ("10m", 600.0), ("30s", 30), ("2h", 7200), ("7d", 604_800), ("1w", 604_800), ("45", 45), ("0.5m", 30), ("0s", 0),
-    ])
-    func durations(text: String, seconds: Double) throws {
-        let duration = try #require(UpstreamSettings.parseDuration(text))
-        #expect(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 == seconds)
-    }
-
-    @Test(arguments: ["", "m", "-1d", "soon", "1y", "1e20s", "nan"])
-    func badDurations(text: String) {
-        #expect(UpstreamSettings.parseDuration(text) == nil)
-    }
-
     @Test(arguments: [
         ("requests", ["*"], [String](), nil as String?),
         ("internal-lib", ["*"], ["internal-*"], "denied by --upstream-deny internal-*"),

@@ -1,26 +1,37 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import WheelhouseCore
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import _NIOFileSystem
 
 /// Uploads files to a running Wheelhouse (or any twine-compatible index) with the legacy
 /// upload API, as twine does: a multipart form with the file and its digests, HTTP Basic with
-/// `__token__`. The form is spooled to a temporary file so a large wheel is never in memory.
+/// `__token__`. The form is streamed: the fields, then the file read in 1 MiB chunks, then the
+/// closing boundary, with its length known in advance, so a large wheel is never in memory and
+/// never copied.
 public struct RemoteUploader: Sendable {
     public let repositoryURL: URL
     public let token: String?
+    public var timeout: TimeAmount = .hours(1)
+    let client: HTTPClient
 
-    public init(repositoryURL: URL, token: String?) {
+    public init(repositoryURL: URL, token: String?, client: HTTPClient = .shared) {
         self.repositoryURL = repositoryURL
         self.token = token
+        self.client = client
     }
 
     public struct Response: Sendable {
         public var status: Int
+        /// The answer's text (the reason, or `OK` and warnings), trimmed.
         public var message: String
+        /// For an accepted upload, what it did, when the server says (`UploadResult.headerName`).
+        public var result: UploadResult?
     }
+
+    /// Answers are short text; a longer one is cut here.
+    static let maxAnswerBytes = 1 << 20
 
     public func upload(file: URL) async throws -> Response {
         let filename = file.lastPathComponent
@@ -35,44 +46,87 @@ public struct RemoteUploader: Sendable {
             fields.append(("filetype", parsed.packageType))
             fields.append(("pyversion", parsed.pythonTag))
         }
-        let boundary = "wheelhouse-\(UUID().uuidString)"
-        let body = FileManager.default.temporaryDirectory.appendingPathComponent("wheelhouse-form-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: body) }
-        try writeForm(to: body, boundary: boundary, fields: fields, file: file, filename: filename)
+        let form = MultipartForm(boundary: "wheelhouse-\(UUID().uuidString)", fields: fields, filename: filename)
 
-        var request = URLRequest(url: repositoryURL)
-        request.httpMethod = "POST"
-        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
-        request.setValue("wheelhouse-upload", forHTTPHeaderField: "User-Agent")
+        var head = HTTPClientRequest(url: repositoryURL.absoluteString)
+        head.method = .POST
+        head.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(form.boundary)")
+        head.headers.add(name: "User-Agent", value: "wheelhouse-upload")
         if let token {
             let credentials = Data("__token__:\(token)".utf8).base64EncodedString()
-            request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+            head.headers.add(name: "Authorization", value: "Basic \(credentials)")
         }
-        request.timeoutInterval = 3600
-        let (data, response) = try await URLSession.shared.upload(for: request, fromFile: body)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let message = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return Response(status: status, message: message)
+        return try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file.path)) { handle in
+            var request = head
+            let size = try await handle.info().size
+            let chunks = handle.readChunks(in: 0..<size, chunkLength: .mebibytes(1))
+            request.body = .stream(
+                form.body(content: chunks), length: .known(Int64(form.head.readableBytes + form.tail.readableBytes) + size))
+            let response = try await client.execute(request, timeout: timeout)
+            var answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+            let message = (answer.readString(length: answer.readableBytes) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return Response(
+                status: Int(response.status.code), message: message,
+                result: response.headers.first(name: UploadResult.headerName).flatMap(UploadResult.init(rawValue:)))
+        }
     }
+}
 
-    func writeForm(to url: URL, boundary: String, fields: [(String, String)], file: URL, filename: String) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let out = try FileHandle(forWritingTo: url)
-        defer { try? out.close() }
+/// A `multipart/form-data` body (RFC 7578) of text fields and one file part named `content`.
+struct MultipartForm: Sendable {
+    let boundary: String
+    /// Everything before the file's bytes.
+    let head: ByteBuffer
+    /// The closing boundary.
+    let tail: ByteBuffer
+
+    init(boundary: String, fields: [(String, String)], filename: String) {
+        self.boundary = boundary
+        var head = ""
         for (name, value) in fields {
-            try out.write(contentsOf: Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+            head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
         let quoted = filename.replacingOccurrences(of: "\"", with: "%22")
-        try out.write(
-            contentsOf: Data(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(quoted)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
-        let input = try FileHandle(forReadingFrom: file)
-        defer { try? input.close() }
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            try out.write(contentsOf: chunk)
+        head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(quoted)\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\n"
+        self.head = ByteBuffer(string: head)
+        self.tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
+    }
+
+    /// The whole body around `content`, the file's bytes.
+    func body<Content: AsyncSequence & Sendable>(content: Content) -> Body<Content> where Content.Element == ByteBuffer {
+        Body(head: head, content: content, tail: tail)
+    }
+
+    /// `head`, the content's chunks, `tail`, as one sequence of buffers.
+    struct Body<Content: AsyncSequence & Sendable>: AsyncSequence, Sendable where Content.Element == ByteBuffer {
+        typealias Element = ByteBuffer
+        let head: ByteBuffer
+        let content: Content
+        let tail: ByteBuffer
+
+        func makeAsyncIterator() -> Iterator {
+            Iterator(head: head, content: content.makeAsyncIterator(), tail: tail)
         }
-        try out.write(contentsOf: Data("\r\n--\(boundary)--\r\n".utf8))
+
+        struct Iterator: AsyncIteratorProtocol {
+            var head: ByteBuffer?
+            var content: Content.AsyncIterator
+            var tail: ByteBuffer?
+            var contentDone = false
+
+            mutating func next() async throws -> ByteBuffer? {
+                if let head {
+                    self.head = nil
+                    return head
+                }
+                if !contentDone {
+                    if let chunk = try await content.next() { return chunk }
+                    contentDone = true
+                }
+                defer { tail = nil }
+                return tail
+            }
+        }
     }
 }

@@ -81,25 +81,17 @@ public struct StoreAdmin: Sendable {
 
         let jobs = max(1, jobs)
         let work = byProject.sorted(by: { $0.key < $1.key })
-        try await withThrowingTaskGroup(of: (count: Int, refused: [String: String]).self) { group in
-            var next = 0
-            func start() {
-                let (project, infos) = work[next]
-                next += 1
-                group.addTask {
-                    progress("rebuilding \(project) (\(infos.count) files)")
-                    return try await rebuildProject(project, infos: infos, scratch: scratch, jobs: jobs)
-                }
+        let rebuilt = try await concurrentMap(work, jobs: jobs) { entry in
+            let (project, infos) = entry
+            progress("rebuilding \(project) (\(infos.count) files)")
+            return try await rebuildProject(project, infos: infos, scratch: scratch, jobs: jobs)
+        }
+        for done in rebuilt {
+            if done.count > 0 {
+                report.projects += 1
+                report.files += done.count
             }
-            while next < min(jobs, work.count) { start() }
-            while let done = try await group.next() {
-                if done.count > 0 {
-                    report.projects += 1
-                    report.files += done.count
-                }
-                report.refused.merge(done.refused) { first, _ in first }
-                if next < work.count { start() }
-            }
+            report.refused.merge(done.refused) { first, _ in first }
         }
         // Records whose project has no files left.
         for project in try await records.projectNames() where byProject[project] == nil {
@@ -122,59 +114,50 @@ public struct StoreAdmin: Sendable {
         var files: [FileRecord] = []
         var refused: [String: String] = [:]
         var displayName = previous?.displayName
-        try await withThrowingTaskGroup(of: Result<(FileRecord, String?), RebuildRefusal>.self) { group in
-            var next = 0
-            func start() {
-                let info = infos[next]
-                next += 1
-                group.addTask {
-                    guard let (_, filename) = StorageLayout.parseFileKey(info.key) else {
-                        return .failure(RebuildRefusal(key: info.key, reason: "not a file key"))
-                    }
-                    let local = scratch.appendingPathComponent(UUID().uuidString + "-" + filename)
-                    defer { try? FileManager.default.removeItem(at: local) }
-                    do {
-                        try await store.download(info.key, to: local)
-                        let digest = try FileDigest.compute(file: local)
-                        // Files already in the store (mirrored ones among them) are not refused anew for their tags.
-                        let inspected = try inspectDistribution(
-                            at: local, filename: filename, projectHint: project, limits: limits, checkTags: false)
-                        guard inspected.project == project else {
-                            return .failure(RebuildRefusal(
-                                key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))
-                        }
-                        var metadataSHA: String?
-                        if let metadata = inspected.metadata {
-                            try await store.write(
-                                try StorageLayout.metadataKey(project: project, filename: filename), data: Data(metadata),
-                                contentType: "text/plain; charset=utf-8", condition: .none)
-                            metadataSHA = SHA256.hash(data: metadata).hexString
-                        }
-                        let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
-                        return .success((
-                            FileRecord(
-                                filename: filename, version: inspected.version, packageType: inspected.packageType,
-                                sha256: digest.sha256, size: digest.size,
-                                uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
-                                requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
-                                yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
-                                origin: old?.origin),
-                            inspected.displayName))
-                    } catch {
-                        return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))
-                    }
-                }
+        let results = await concurrentMap(infos, jobs: jobs) { info -> Result<(FileRecord, String?), RebuildRefusal> in
+            guard let (_, filename) = StorageLayout.parseFileKey(info.key) else {
+                return .failure(RebuildRefusal(key: info.key, reason: "not a file key"))
             }
-            while next < min(jobs, infos.count) { start() }
-            while let result = try await group.next() {
-                switch result {
-                case .success(let (file, name)):
-                    files.append(file)
-                    displayName = displayName ?? name
-                case .failure(let refusal):
-                    refused[refusal.key] = refusal.reason
+            let local = scratch.appendingPathComponent(UUID().uuidString + "-" + filename)
+            defer { try? FileManager.default.removeItem(at: local) }
+            do {
+                try await store.download(info.key, to: local)
+                let digest = try FileDigest.compute(file: local)
+                // Files already in the store (mirrored ones among them) are not refused anew for their tags.
+                let inspected = try inspectDistribution(
+                    at: local, filename: filename, projectHint: project, limits: limits, checkTags: false)
+                guard inspected.project == project else {
+                    return .failure(RebuildRefusal(
+                        key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))
                 }
-                if next < infos.count { start() }
+                var metadataSHA: String?
+                if let metadata = inspected.metadata {
+                    try await store.write(
+                        try StorageLayout.metadataKey(project: project, filename: filename), data: Data(metadata),
+                        contentType: StoredContentType.metadata, condition: .none)
+                    metadataSHA = SHA256.hash(data: metadata).hexString
+                }
+                let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
+                return .success((
+                    FileRecord(
+                        filename: filename, version: inspected.version, packageType: inspected.packageType,
+                        sha256: digest.sha256, size: digest.size,
+                        uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
+                        requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
+                        yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
+                        origin: old?.origin),
+                    inspected.displayName))
+            } catch {
+                return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))
+            }
+        }
+        for result in results {
+            switch result {
+            case .success(let (file, name)):
+                files.append(file)
+                displayName = displayName ?? name
+            case .failure(let refusal):
+                refused[refusal.key] = refusal.reason
             }
         }
         files.sort { $0.filename < $1.filename }
@@ -220,10 +203,12 @@ public struct StoreAdmin: Sendable {
 
     /// Checks every recorded file's size and sha256 against the bytes in the store, every
     /// metadata file against its recorded hash, and reports objects under `packages/` that no
-    /// record lists (orphans, e.g. left by an interrupted upload).
-    public func verify(progress: @Sendable (String) -> Void = { _ in }) async throws -> VerifyReport {
+    /// record lists (orphans, e.g. left by an interrupted upload). Hashes up to `jobs` objects
+    /// at once.
+    public func verify(jobs: Int = 8, progress: @Sendable (String) -> Void = { _ in }) async throws -> VerifyReport {
         var report = VerifyReport()
         var listed = Set<String>()
+        let checker = StoredFileCheck(store: store, jobs: jobs)
         for project in try await records.projectNames() {
             let record: ProjectRecord
             do {
@@ -234,42 +219,35 @@ public struct StoreAdmin: Sendable {
                 continue
             }
             report.projects += 1
+            report.files += record.files.count
             progress("verifying \(project) (\(record.files.count) files)")
-            for file in record.files {
-                report.files += 1
-                let key = try StorageLayout.fileKey(project: project, filename: file.filename)
-                listed.insert(key)
-                guard let info = try await store.head(key) else {
-                    report.problems.append(.init(kind: .missingFile, key: key, detail: "listed in the record but not in the store"))
-                    continue
-                }
-                if info.size != file.size {
-                    report.problems.append(.init(kind: .sizeMismatch, key: key, detail: "record says \(file.size) bytes, store has \(info.size)"))
-                }
-                let actual = try await store.sha256(of: key)
-                report.bytes += info.size
-                if actual != file.sha256 {
-                    report.problems.append(.init(kind: .hashMismatch, key: key, detail: "record says sha256 \(file.sha256), bytes hash to \(actual)"))
-                }
-                if let metadataSHA = file.metadataSha256 {
-                    let metaKey = try StorageLayout.metadataKey(project: project, filename: file.filename)
-                    listed.insert(metaKey)
-                    if try await store.head(metaKey) == nil {
-                        report.problems.append(.init(kind: .missingMetadata, key: metaKey, detail: "the record lists core metadata but the .metadata file is missing"))
-                    } else {
-                        let metaActual = try await store.sha256(of: metaKey)
-                        if metaActual != metadataSHA {
-                            report.problems.append(.init(kind: .metadataHashMismatch, key: metaKey, detail: "record says sha256 \(metadataSHA), bytes hash to \(metaActual)"))
-                        }
-                    }
-                } else if file.packageType == "bdist_wheel" {
-                    report.problems.append(.init(kind: .missingMetadata, key: key, detail: "the record has no core metadata for this wheel"))
-                }
+            listed.formUnion(try StoredFileCheck.expectedKeys(of: record, project: project))
+            let checked = try await checker.check(record, project: project)
+            report.bytes += checked.bytes
+            var problems = checked.findings.map { finding in
+                Problem(kind: Problem.Kind(finding.kind), key: finding.key, detail: finding.detail(record: "the record", store: "the store"))
             }
+            for file in record.files where file.metadataSha256 == nil && file.packageType == "bdist_wheel" {
+                let key = try StorageLayout.fileKey(project: project, filename: file.filename)
+                problems.append(.init(kind: .missingMetadata, key: key, detail: "the record has no core metadata for this wheel"))
+            }
+            report.problems += problems.sorted { $0.key < $1.key }
         }
         for info in try await store.list(prefix: StorageLayout.packagesPrefix) where !listed.contains(info.key) {
             report.problems.append(.init(kind: .orphan, key: info.key, detail: "in the store but in no project record (\(info.size) bytes)"))
         }
         return report
+    }
+}
+
+extension StoreAdmin.Problem.Kind {
+    init(_ kind: StoredFileCheck.Finding.Kind) {
+        switch kind {
+        case .missingFile: self = .missingFile
+        case .sizeMismatch: self = .sizeMismatch
+        case .hashMismatch: self = .hashMismatch
+        case .missingMetadata: self = .missingMetadata
+        case .metadataHashMismatch: self = .metadataHashMismatch
+        }
     }
 }

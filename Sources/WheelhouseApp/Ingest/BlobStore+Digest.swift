@@ -3,14 +3,16 @@ import Foundation
 import WheelhouseStorage
 
 extension BlobStore {
-    /// The sha256 of a stored object, streamed.
-    func sha256(of key: String) async throws -> String {
+    /// Size and sha256 of a stored object, streamed: the one way a stored object is hashed.
+    func digest(of key: String) async throws -> (size: Int64, sha256: String) {
         var hasher = SHA256()
+        var size: Int64 = 0
         let (_, body) = try await get(key, range: nil)
         for try await chunk in body {
             chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            size += Int64(chunk.readableBytes)
         }
-        return hasher.finalize().hexString
+        return (size, hasher.finalize().hexString)
     }
 
     /// Copies an object into a local file, streamed.

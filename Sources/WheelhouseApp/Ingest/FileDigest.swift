@@ -47,31 +47,3 @@ public struct DigestAccumulator: Sendable {
         FileDigest(sha256: sha.finalize().hexString, md5: md5.finalize().hexString, size: count)
     }
 }
-
-enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func encode<S: Sequence<UInt8>>(_ bytes: S) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension Digest {
-    var hexString: String { Hex.encode(self) }
-}
-
-/// Constant-time comparison of two ASCII strings (digests, token hashes), so a client cannot
-/// learn a digest byte by byte from response timing.
-func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var diff: UInt8 = 0
-    for i in 0..<x.count { diff |= x[i] ^ y[i] }
-    return diff == 0
-}

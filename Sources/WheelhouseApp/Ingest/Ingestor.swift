@@ -107,7 +107,7 @@ public struct Ingestor: Sendable {
         var results = [Result<IngestOutcome, IngestError>?](repeating: nil, count: batch.count)
         var byProject: [String: [(index: Int, prepared: Prepared)]] = [:]
 
-        let prepared = await Self.map(Array(batch.enumerated()), jobs: jobs) { item in
+        let prepared = await concurrentMap(Array(batch.enumerated()), jobs: jobs) { item in
             (item.offset, Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
         }
         for (index, result) in prepared {
@@ -118,7 +118,7 @@ public struct Ingestor: Sendable {
         }
         // Commits wait on the store (fsync, S3 round trips) more than on the CPU: run more at once.
         let groups = byProject.sorted { $0.key < $1.key }
-        let committed = await Self.map(groups, jobs: jobs * 4) { group in
+        let committed = await concurrentMap(groups, jobs: jobs * 4) { group in
             (group.value.map(\.index), await commit(project: group.key, items: group.value.map(\.prepared)))
         }
         var newProject = false
@@ -151,30 +151,6 @@ public struct Ingestor: Sendable {
     /// pages a plain web server or S3 website would serve) could not be rewritten.
     static func exportWarning(_ page: String) -> String {
         "published, but the static export of \(page) failed (the cause is logged); `wheelhouse index rebuild` rewrites it"
-    }
-
-    /// `transform` over `items` with at most `jobs` running at once; results in input order.
-    static func map<T: Sendable, R: Sendable>(
-        _ items: [T], jobs: Int, _ transform: @escaping @Sendable (T) async -> R
-    ) async -> [R] {
-        await withTaskGroup(of: (Int, R).self) { group in
-            var out = [R?](repeating: nil, count: items.count)
-            var next = 0
-            for _ in 0..<min(jobs, items.count) {
-                let i = next
-                group.addTask { (i, await transform(items[i])) }
-                next += 1
-            }
-            for await (i, r) in group {
-                out[i] = r
-                if next < items.count {
-                    let j = next
-                    group.addTask { (j, await transform(items[j])) }
-                    next += 1
-                }
-            }
-            return out.compactMap { $0 }
-        }
     }
 
     struct Prepared: Sendable {
@@ -340,12 +316,12 @@ public struct Ingestor: Sendable {
             let fileKey = try StorageLayout.fileKey(project: project, filename: filename)
             do {
                 try await store.write(
-                    fileKey, contentsOf: item.candidate.file, contentType: contentType(filename), condition: .ifAbsent)
+                    fileKey, contentsOf: item.candidate.file, contentType: StoredContentType.of(filename), condition: .ifAbsent)
                 wroteBytes = true
             } catch BlobStoreError.preconditionFailed {
                 // Bytes already there but not in the record we read: a concurrent upload of the
                 // same file, or a crash before its record was written. Adopt identical bytes only.
-                let stored = try await store.sha256(of: fileKey)
+                let stored = try await store.digest(of: fileKey).sha256
                 guard stored == item.digest.sha256 else {
                     throw IngestError.conflict(filename: filename, existingSHA256: stored, newSHA256: item.digest.sha256)
                 }
@@ -353,7 +329,7 @@ public struct Ingestor: Sendable {
             if let metadata = item.inspected.metadata {
                 try await store.write(
                     try StorageLayout.metadataKey(project: project, filename: filename),
-                    data: Data(metadata), contentType: "text/plain; charset=utf-8", condition: .none)
+                    data: Data(metadata), contentType: StoredContentType.metadata, condition: .none)
             }
             return wroteBytes
         } catch let error as IngestError {
@@ -389,10 +365,10 @@ public struct Ingestor: Sendable {
         try? await store.delete(fileKey)
         if await listed() == true {
             _ = try? await store.write(
-                fileKey, contentsOf: item.candidate.file, contentType: contentType(filename), condition: .ifAbsent)
+                fileKey, contentsOf: item.candidate.file, contentType: StoredContentType.of(filename), condition: .ifAbsent)
             if let metadata = item.inspected.metadata {
                 _ = try? await store.write(
-                    metadataKey, data: Data(metadata), contentType: "text/plain; charset=utf-8", condition: .none)
+                    metadataKey, data: Data(metadata), contentType: StoredContentType.metadata, condition: .none)
             }
         }
     }
@@ -426,11 +402,5 @@ public struct Ingestor: Sendable {
             return .conflict(filename: item.candidate.filename, existingSHA256: existing, newSHA256: new)
         }
         return .store(filename: item.candidate.filename, underlying: "\(error)")
-    }
-
-    func contentType(_ filename: String) -> String {
-        filename.hasSuffix(".tar.gz") ? "application/gzip"
-            : filename.hasSuffix(".zip") ? "application/zip"
-            : "application/octet-stream"
     }
 }

@@ -53,19 +53,7 @@ public struct ManifestCandidates: Sendable {
     public func load() async throws -> [StoreWheel] {
         let records = ProjectRecords(store: store)
         let names = try await records.projectNames()
-        let wheels = try await withThrowingTaskGroup(of: [StoreWheel].self) { group in
-            var pending = names.makeIterator()
-            for _ in 0..<8 {
-                guard let name = pending.next() else { break }
-                group.addTask { try await self.wheels(of: name, records: records) }
-            }
-            var found: [StoreWheel] = []
-            while let batch = try await group.next() {
-                found += batch
-                if let name = pending.next() { group.addTask { try await self.wheels(of: name, records: records) } }
-            }
-            return found
-        }
+        let wheels = try await concurrentMap(names, jobs: 8) { name in try await self.wheels(of: name, records: records) }.flatMap { $0 }
         return wheels.sorted { ($0.project, $0.filename) < ($1.project, $1.filename) }
     }
 

@@ -247,7 +247,7 @@ public final class PullThroughMirror: Sendable {
         case .stream(let fd, let contentLength):
             var headers: HTTPFields = [
                 .eTag: "\"\(upstreamFile.file.sha256)\"",
-                .contentType: DownloadController.contentType(distribution),
+                .contentType: StoredContentType.of(distribution),
                 .cacheControl: "public, max-age=31536000, immutable",
             ]
             if let contentLength { headers[.contentLength] = String(contentLength) }
@@ -420,7 +420,7 @@ public final class PullThroughMirror: Sendable {
             }
         }
         let headers: HTTPFields = [
-            .eTag: "\"\(sha256)\"", .contentType: "text/plain; charset=utf-8", .contentLength: String(bytes.count),
+            .eTag: "\"\(sha256)\"", .contentType: StoredContentType.metadata, .contentLength: String(bytes.count),
             .cacheControl: "public, max-age=31536000, immutable",
         ]
         guard includeBody else { return Response(status: .ok, headers: headers) }

@@ -379,7 +379,7 @@ public struct SetMirror: Sendable {
 
     /// Downloads (at most `jobs` at once) and ingests the wheels; returns the bytes fetched.
     func fetch(_ items: [(Entry, Project, SimpleProjectPage.File)], spool: URL) async throws -> Int64 {
-        let downloads = await Ingestor.map(items, jobs: jobs) { item -> Result<(Ingestor.Candidate, Int64), MirrorError> in
+        let downloads = await concurrentMap(items, jobs: jobs) { item -> Result<(Ingestor.Candidate, Int64), MirrorError> in
             let (entry, project, file) = item
             guard case .upstream(let upstream) = project.source else { return .failure(.upstream("\(file.filename): not from an upstream")) }
             let destination: URL

@@ -67,24 +67,6 @@ public struct UpstreamSettings: Sendable {
         return pattern == name
         #endif
     }
-
-    /// `30s`, `10m`, `2h`, `7d`, or a number of seconds.
-    public static func parseDuration(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let last = trimmed.last else { return nil }
-        let scale: Double
-        var number = trimmed
-        switch last {
-        case "s": scale = 1; number.removeLast()
-        case "m": scale = 60; number.removeLast()
-        case "h": scale = 3600; number.removeLast()
-        case "d": scale = 86_400; number.removeLast()
-        case "w": scale = 604_800; number.removeLast()
-        default: scale = 1
-        }
-        guard let value = Double(number), value >= 0, value.isFinite, value * scale < 1e10 else { return nil }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
-    }
 }
 
 #if canImport(Glibc) || canImport(Darwin)

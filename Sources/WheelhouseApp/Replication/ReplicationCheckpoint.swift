@@ -16,22 +16,16 @@ public struct ReplicationCheckpoint: Sendable, Codable, Equatable {
     }
 }
 
-/// Reads and merges a target's checkpoint with compare-and-swap, so two workers never lose
-/// each other's entries. A stale entry only makes a later run redo a project, never skip one:
-/// an entry is written only after the record it names is at the target.
+/// Reads and merges a target's checkpoint (entries as `ReplicationPlan` writes them) with
+/// compare-and-swap, so two workers never lose each other's entries. A stale entry only makes a
+/// later run redo a project, never skip one: an entry is written only after the record it names
+/// is at the target.
 struct CheckpointStore: Sendable {
     static let prefix = "_wheelhouse/replication/"
     let store: any BlobStore
     let sourceID: String
     let sourceName: String
     var key: String { Self.prefix + sourceID + ".json" }
-
-    /// Appended to an entry when the target still holds objects of files the record dropped
-    /// (a run without `--delete`), so that a `--delete` run redoes the project.
-    static let keptSuffix = " +kept"
-    static func keepingDropped(_ etag: String) -> String { etag + keptSuffix }
-    static func keepsDropped(_ entry: String) -> Bool { entry.hasSuffix(keptSuffix) }
-    static func etag(of entry: String) -> String { keepsDropped(entry) ? String(entry.dropLast(keptSuffix.count)) : entry }
 
     /// The checkpoint; empty when there is none or it cannot be read (then every project is
     /// compared, which is slower but correct).

@@ -31,14 +31,13 @@ extension Replicator {
         guard !needed.isEmpty else { return CopyTally() }
         let folder = StorageLayout.packagesPrefix + record.name + "/"
         let present = Set(try await limit.run { try await target.list(prefix: folder) }.map(\.key))
-        return try await withThrowingTaskGroup(of: CopyTally.self) { group in
-            for file in needed {
-                group.addTask { try await copyFile(file, project: record.name, present: present, to: target, limit: limit) }
-            }
-            var total = CopyTally()
-            for try await tally in group { total.add(tally) }
-            return total
+        // Every file at once: the shared `limit` bounds the objects in flight across projects.
+        let tallies = try await concurrentMap(needed, jobs: needed.count) { file in
+            try await copyFile(file, project: record.name, present: present, to: target, limit: limit)
         }
+        var total = CopyTally()
+        for tally in tallies { total.add(tally) }
+        return total
     }
 
     /// One file and its metadata. An object already under the key is accepted only when its
@@ -84,7 +83,7 @@ extension Replicator {
         let (info, body) = try await source.get(key, range: nil)
         var hasher = SHA256()
         var count: Int64 = 0
-        let contentType = Self.contentType(key)
+        let contentType = StoredContentType.of(key)
         do {
             if info.size <= memoryLimit {
                 var data = Data()
@@ -132,7 +131,7 @@ extension Replicator {
         }
         guard let (data, _) = try await source.read(key) else { throw ReplicationError.missingAtSource(key: key) }
         try check(key, size: Int64(data.count), sha256: SHA256.hash(data: data).hexString, expectedSize: Int64(data.count), expectedSha256: sha256)
-        try await target.write(key, data: data, contentType: "text/plain; charset=utf-8", condition: .none)
+        try await target.write(key, data: data, contentType: StoredContentType.metadata, condition: .none)
         return Int64(data.count)
     }
 
@@ -140,25 +139,6 @@ extension Replicator {
         guard size == expectedSize, constantTimeEquals(sha256, expectedSha256) else {
             throw ReplicationError.sourceMismatch(key: key, size: size, sha256: sha256, recordSize: expectedSize, recordSha256: expectedSha256)
         }
-    }
-
-    /// The content type uploads are stored with (see `Ingestor`).
-    static func contentType(_ key: String) -> String {
-        key.hasSuffix(".tar.gz") ? "application/gzip" : key.hasSuffix(".zip") ? "application/zip" : "application/octet-stream"
-    }
-}
-
-extension BlobStore {
-    /// Size and sha256 of a stored object, streamed.
-    func digest(of key: String) async throws -> (size: Int64, sha256: String) {
-        var hasher = SHA256()
-        var size: Int64 = 0
-        let (_, body) = try await get(key, range: nil)
-        for try await chunk in body {
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-            size += Int64(chunk.readableBytes)
-        }
-        return (size, hasher.finalize().hexString)
     }
 }
 
@@ -179,51 +159,6 @@ public enum ReplicationError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(key): listed in the source's record but missing from the source; run `wheelhouse verify` on the source"
         case .spool(let path):
             "cannot create the spool file '\(path)'; check that the temporary folder exists and is writable"
-        }
-    }
-}
-
-/// At most `limit` bodies run at once; waiters are served in order.
-actor ConcurrencyLimit {
-    private var available: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// Index of the next waiter to serve (the array is compacted now and then).
-    private var next = 0
-
-    init(_ limit: Int) {
-        available = max(1, limit)
-    }
-
-    private func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    private func release() {
-        guard next < waiters.count else {
-            available += 1
-            return
-        }
-        waiters[next].resume()
-        next += 1
-        if next >= 1024, next * 2 >= waiters.count {
-            waiters.removeFirst(next)
-            next = 0
-        }
-    }
-
-    nonisolated func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        do {
-            let value = try await body()
-            await release()
-            return value
-        } catch {
-            await release()
-            throw error
         }
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import WheelhouseCore
 import WheelhouseStorage
@@ -43,7 +42,7 @@ extension Replicator {
         let sourceProjects = try await ProjectRecords(store: source).projectNames()
         let targetProjects = Set(try await ProjectRecords(store: target).projectNames())
         var expectedObjects = Set<String>()
-        let limit = ConcurrencyLimit(jobs)
+        let checker = StoredFileCheck(store: target, jobs: jobs)
 
         for project in sourceProjects {
             let recordKey = try StorageLayout.recordKey(project: project)
@@ -63,26 +62,15 @@ extension Replicator {
             if try await target.read(pageKey)?.data != page {
                 report.differences.append(.init(kind: .stalePage, key: pageKey, detail: "the static page is missing or does not show the source's record"))
             }
-            for file in record.files {
-                expectedObjects.insert(try StorageLayout.fileKey(project: project, filename: file.filename))
-                if file.metadataSha256 != nil {
-                    expectedObjects.insert(try StorageLayout.metadataKey(project: project, filename: file.filename))
-                }
-            }
-            let found = try await withThrowingTaskGroup(of: ([ReplicationDifference], Int64).self) { group in
-                for file in record.files {
-                    group.addTask { try await limit.run { try await verifyFile(file, project: project, at: target) } }
-                }
-                var all: ([ReplicationDifference], Int64) = ([], 0)
-                for try await (differences, bytes) in group {
-                    all.0 += differences
-                    all.1 += bytes
-                }
-                return all
-            }
+            expectedObjects.formUnion(try StoredFileCheck.expectedKeys(of: record, project: project))
+            let checked = try await checker.check(record, project: project)
             report.files += record.files.count
-            report.bytes += found.1
-            report.differences += found.0.sorted { $0.key < $1.key }
+            report.bytes += checked.bytes
+            report.differences += checked.findings.map { finding in
+                ReplicationDifference(
+                    kind: ReplicationDifference.Kind(finding.kind), key: finding.key,
+                    detail: finding.detail(record: "the source", store: "the target"))
+            }
         }
         for project in targetProjects.subtracting(sourceProjects).sorted() {
             report.differences.append(
@@ -97,31 +85,16 @@ extension Replicator {
         }
         return report
     }
+}
 
-    private func verifyFile(_ file: FileRecord, project: String, at target: any BlobStore) async throws -> ([ReplicationDifference], Int64) {
-        var differences: [ReplicationDifference] = []
-        let key = try StorageLayout.fileKey(project: project, filename: file.filename)
-        guard try await target.head(key) != nil else {
-            return ([.init(kind: .missingFile, key: key, detail: "listed by the source (\(file.size) bytes) but not at the target")], 0)
+extension ReplicationDifference.Kind {
+    init(_ kind: StoredFileCheck.Finding.Kind) {
+        switch kind {
+        case .missingFile: self = .missingFile
+        case .sizeMismatch: self = .sizeMismatch
+        case .hashMismatch: self = .hashMismatch
+        case .missingMetadata: self = .missingMetadata
+        case .metadataHashMismatch: self = .metadataHashMismatch
         }
-        let (size, sha256) = try await target.digest(of: key)
-        if size != file.size {
-            differences.append(.init(kind: .sizeMismatch, key: key, detail: "the source records \(file.size) bytes, the target holds \(size)"))
-        }
-        if sha256 != file.sha256 {
-            differences.append(.init(kind: .hashMismatch, key: key, detail: "the source records sha256 \(file.sha256), the target's bytes hash to \(sha256)"))
-        }
-        if let metadataSha256 = file.metadataSha256 {
-            let metadataKey = try StorageLayout.metadataKey(project: project, filename: file.filename)
-            if let (data, _) = try await target.read(metadataKey) {
-                let actual = SHA256.hash(data: data).hexString
-                if actual != metadataSha256 {
-                    differences.append(.init(kind: .metadataHashMismatch, key: metadataKey, detail: "the source records sha256 \(metadataSha256), the target's bytes hash to \(actual)"))
-                }
-            } else {
-                differences.append(.init(kind: .missingMetadata, key: metadataKey, detail: "listed by the source but not at the target"))
-            }
-        }
-        return (differences, size)
     }
 }

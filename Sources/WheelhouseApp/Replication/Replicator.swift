@@ -82,23 +82,17 @@ public struct Replicator: Sendable {
             if let project = StorageLayout.parseRecordKey(info.key) { sourceEtags[project] = info.etag }
         }
         report.projectsChecked = sourceEtags.count
-        // An entry marked as keeping objects the record dropped is redone by a --delete run.
-        let changed = sourceEtags.filter { project, etag in
-            guard let entry = checkpoint.projects[project] else { return true }
-            return deleteExtraneous ? entry != etag : CheckpointStore.etag(of: entry) != etag
-        }.keys.sorted()
-        // With --delete: projects whose record is at the target, or in the checkpoint (a run
-        // stopped between removing the record and the files), but not at the source.
-        var gone = Set<String>()
+        let plan = ReplicationPlan(sourceEtags: sourceEtags, checkpoint: checkpoint.projects, deleteExtraneous: deleteExtraneous)
+        let gone: [String]
         if deleteExtraneous {
-            for info in try await target.list(prefix: StorageLayout.recordsPrefix) {
-                if let project = StorageLayout.parseRecordKey(info.key), sourceEtags[project] == nil { gone.insert(project) }
-            }
-            gone.formUnion(checkpoint.projects.keys.filter { sourceEtags[$0] == nil })
+            let targetProjects = try await target.list(prefix: StorageLayout.recordsPrefix).compactMap { StorageLayout.parseRecordKey($0.key) }
+            gone = plan.goneProjects(targetProjects: targetProjects)
+        } else {
+            gone = []
         }
 
         let limit = ConcurrencyLimit(jobs)
-        let results = await Ingestor.map(changed, jobs: jobs) { project in
+        let results = await concurrentMap(plan.changedProjects, jobs: jobs) { project in
             let result = await replicateProject(project, to: target, limit: limit)
             progress(result)
             return result
@@ -106,28 +100,14 @@ public struct Replicator: Sendable {
         // Removal: records first, then the root list, then pages and files, so nothing listed
         // is ever missing.
         var removed: [ProjectReplication] = []
-        for project in gone.sorted() {
+        for project in gone {
             removed.append(await removeRecord(of: project, from: target))
         }
 
-        var updates: [String: String?] = [:]
-        var listChanged = checkpoint.projects.isEmpty || !gone.isEmpty
-        for result in results {
-            report.add(result)
-            switch result.status {
-            case .copied, .upToDate:
-                if let etag = result.sourceEtag {
-                    let kept = !deleteExtraneous && (result.filesDropped > 0 || checkpoint.projects[result.project].map(CheckpointStore.keepsDropped) == true)
-                    updates[result.project] = .some(kept ? CheckpointStore.keepingDropped(etag) : etag)
-                }
-                if checkpoint.projects[result.project] == nil { listChanged = true }
-            case .vanished:
-                listChanged = true
-            case .conflict, .failed, .removed:
-                break
-            }
-        }
-        if listChanged {
+        for result in results { report.add(result) }
+        let record = plan.record(outcomes: results.map { ($0.project, $0.planOutcome) }, gone: gone)
+        var updates = record.updates
+        if record.rootListChanged {
             do {
                 try await StaticExport(store: target).exportRoot()
             } catch {
@@ -255,5 +235,19 @@ public struct Replicator: Sendable {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+extension ProjectReplication {
+    /// What the checkpoint makes of this result.
+    var planOutcome: ReplicationPlan.Outcome {
+        switch status {
+        case .copied, .upToDate:
+            sourceEtag.map { .replicated(sourceEtag: $0, filesDropped: filesDropped) } ?? .unfinished
+        case .vanished:
+            .vanished
+        case .conflict, .failed, .removed:
+            .unfinished
+        }
     }
 }

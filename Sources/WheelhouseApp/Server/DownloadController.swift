@@ -49,7 +49,7 @@ struct DownloadController: Sendable {
         if let file = record.files.first(where: { $0.filename == filename }) {
             key = try StorageLayout.fileKey(project: project, filename: filename)
             etag = "\"\(file.sha256)\""
-            contentType = Self.contentType(filename)
+            contentType = StoredContentType.of(filename)
             // The file is in the index, so its bytes are complete: let the client fetch them
             // from the store itself (in a VPC, through the S3 gateway endpoint). Metadata files
             // are small and stay on the server.
@@ -65,7 +65,7 @@ struct DownloadController: Sendable {
         {
             key = try StorageLayout.metadataKey(project: project, filename: file.filename)
             etag = "\"\(metadataSHA256)\""
-            contentType = "text/plain; charset=utf-8"
+            contentType = StoredContentType.metadata
         } else {
             throw notFound(filename)
         }
@@ -120,11 +120,5 @@ struct DownloadController: Sendable {
 
     func notFound(_ filename: String) -> Refusal {
         Refusal.notFound("No file named '\(filename)' in this index.")
-    }
-
-    static func contentType(_ filename: String) -> String {
-        if filename.hasSuffix(".tar.gz") { return "application/gzip" }
-        if filename.hasSuffix(".zip") { return "application/zip" }
-        return "application/octet-stream"
     }
 }

@@ -89,9 +89,11 @@ struct UploadController: Sendable {
         // Warnings follow the first line, one `warning: ` line each (twine shows the body with --verbose).
         let body = (outcome.status == .added ? "OK\n" : "OK (identical file already present)\n")
             + outcome.warnings.map { "warning: \($0)\n" }.joined()
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if let field = HTTPField.Name(UploadResult.headerName) {
+            headers[field] = (outcome.status == .added ? UploadResult.published : .unchanged).rawValue
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// Form fields read once; each may appear at most once.
