@@ -3,9 +3,11 @@ import Foundation
 
 /// Writes a flat zip (APPNOTE, Zip64 only past 4 GiB) through libarchive, entry by entry: each
 /// entry's size is declared first and its bytes are then written in chunks, so a member is
-/// never held in memory. Entries are stored uncompressed, for members that are zips already
-/// (wheels); libarchive puts each entry's CRC-32 in a data descriptor after its bytes and in the
-/// central directory. Timestamps are fixed (1980-01-01) and owners are 0, so the same members
+/// never held in memory. Entries are deflated: libarchive writes as a stream, so each entry's
+/// CRC-32 goes in a data descriptor after its bytes (and in the central directory), and a
+/// streaming reader such as Java's `ZipInputStream` accepts a data descriptor only after
+/// deflated data, not after stored data. (Wheels are zips already: deflating them again gains
+/// little room but costs little time.) Timestamps are fixed (1980-01-01) and owners are 0, so the same members
 /// give the same bytes. Not thread-safe: one writer per task.
 public final class ZipWriter {
     private let archive: OpaquePointer
@@ -43,7 +45,7 @@ public final class ZipWriter {
         self.archive = archive
         self.path = path
         guard archive_write_set_format_zip(archive) == ARCHIVE_OK,
-            archive_write_set_options(archive, "zip:compression=store") == ARCHIVE_OK,
+            archive_write_set_options(archive, "zip:compression=deflate") == ARCHIVE_OK,
             archive_write_set_bytes_in_last_block(archive, 1) == ARCHIVE_OK,
             archive_write_open_filename(archive, path) == ARCHIVE_OK
         else {

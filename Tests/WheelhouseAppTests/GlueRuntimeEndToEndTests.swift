@@ -135,6 +135,15 @@ struct GlueRuntimeEndToEndTests {
         let decoded = try JSONSerialization.jsonObject(with: listing.stdout) as? [Any]
         #expect(decoded?.first as? [String] == ["wheels/newapp-1.0-py3-none-any.whl", "wheels/pandas-2.3.3-py3-none-any.whl", "wheels/requirements.txt"])
         #expect(decoded?.last as? String == "newapp==1.0\npandas==2.3.3\n")
+        // Streaming readers too: unzip, and Java's ZipInputStream (which refuses a data descriptor
+        // after stored data), where a JDK is installed.
+        let unzip = try await ProcessRunner.run("/usr/bin/unzip", ["-t", file.path])
+        #expect(unzip.status == 0 && unzip.stdoutText.contains("No errors detected"), "\(unzip.stdoutText)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/java") {
+            let java = try await ProcessRunner.run(
+                "/usr/bin/java", [TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/ZipCheck.java").path, file.path])
+            #expect(java.status == 0 && java.stdoutText.contains("entries 3"), "\(java.stdoutText)\(java.stderrText)")
+        }
 
         // pip 23.0.1 installs it with --no-index --find-links wheels -r wheels/requirements.txt.
         let oracle = try await ManifestFixtures.glueOracle(endpoint: harness.moto.endpoint, value: published.value, glue: "5.0")

@@ -13,8 +13,8 @@ import WheelhouseStorage
 /// The key is `_wheelhouse/bundles/{name}-{hash}.gluewheels.zip`: `name` is the parameter's
 /// last path segment, `hash` the first 16 hex digits of the sha256 of the sorted wheel keys.
 /// A file key never changes once written, so the same selection always names the same
-/// bundle, and an existing bundle is not written again. Entries are stored uncompressed
-/// (wheels are zips already).
+/// bundle, and an existing bundle is not written again. Entries are deflated, so that streaming
+/// zip readers (Java's among them) accept the data descriptors libarchive writes.
 public struct ManifestBundle: Sendable {
     public static let prefix = "_wheelhouse/bundles/"
     public let store: any BlobStore
