@@ -10,7 +10,7 @@ public func fuzzSdist(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let name = bytes.starts(with: [0x1F, 0x8B]) ? "demo-1.0.tar.gz" : "demo-1.0.zip"
     guard let filename = try? SdistFilename(name) else { fatalError("seed filename") }
     FuzzScratch.withFile(named: name, bytes: bytes) { path in
-        do {
+        do throws(ArchiveError) {
             let inspection = try inspectSdist(at: path, filename: filename)
             _ = (inspection.metadata.name, inspection.fileCount, inspection.topLevelDirectory)
         } catch {

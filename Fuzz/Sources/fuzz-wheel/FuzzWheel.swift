@@ -10,7 +10,7 @@ public func fuzzWheel(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = FuzzInput.bytes(data, size)
     guard let filename = try? WheelFilename("demo-1.0-py3-none-any.whl") else { fatalError("seed filename") }
     FuzzScratch.withFile(named: filename.filename, bytes: bytes) { path in
-        do {
+        do throws(ArchiveError) {
             let inspection = try inspectWheel(at: path, filename: filename, checkTags: size & 1 == 0)
             _ = (inspection.metadata.name, inspection.metadataBytes.count, inspection.recordEntries)
         } catch {
