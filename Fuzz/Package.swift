@@ -48,6 +48,7 @@ let package = Package(
         fuzzTarget("fuzz-wheel", ["WheelhouseCore", "WheelhouseArchive"]),
         fuzzTarget("fuzz-sdist", ["WheelhouseCore", "WheelhouseArchive"]),
         fuzzTarget("fuzz-multipart", [
+            "WheelhouseCore",
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,7 @@
 import Foundation
 import MultipartKit
 import NIOCore
+import WheelhouseCore
 
 /// A twine-style upload form read from a streamed `multipart/form-data` body: the text fields,
 /// and the `content` file part spooled to a temporary file while it is hashed. The body is never
@@ -35,8 +36,15 @@ struct MultipartUpload: Sendable {
         parser.onHeader = { name, value in reader.header(name: name, value: value) }
         parser.onBody = { buffer in reader.body(&buffer) }
         parser.onPartComplete = { reader.partComplete() }
+        // multipart-kit traps on a non-ASCII header name and keeps any header in memory.
+        var headerGuard = MultipartHeaderGuard(boundary: boundary)
         do {
             for try await chunk in body {
+                do {
+                    try chunk.withUnsafeReadableBytes { try headerGuard.check($0) }
+                } catch {
+                    throw ReadError.badRequest("The upload body is not valid multipart/form-data: \(error).")
+                }
                 do {
                     try parser.execute(chunk)
                 } catch {
