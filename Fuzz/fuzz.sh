@@ -36,10 +36,10 @@ for target in $TARGETS; do
     mkdir -p "$corpus" "$CRASHES/$target"
     before=$(ls "$CRASHES/$target" | wc -l)
     echo "== fuzz-$target for ${SECONDS_EACH}s (corpus $corpus)"
-    # -timeout: an input taking 10 s is a hang; -rss_limit_mb / -malloc_limit_mb: unbounded memory.
+    # -timeout: an input taking 30 s is a hang (generous: a loaded machine slows ASan builds); -rss_limit_mb / -malloc_limit_mb: unbounded memory.
     status=0
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$exe" "$corpus" "$SCRATCH/seeds/$target" \
-        -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+        -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -artifact_prefix="$CRASHES/$target/" -print_final_stats=1 \
         > "$SCRATCH/fuzz-$target.log" 2>&1 || status=$?
     grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" "$SCRATCH/fuzz-$target.log" || true
