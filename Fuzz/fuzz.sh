@@ -7,7 +7,8 @@
 #   FUZZ_CRASHES=Fuzz/crashes     where crash, timeout and out-of-memory inputs are saved
 #
 # Exits non-zero when a target found anything (its input is in $FUZZ_CRASHES/<target>/).
-# Reproduce one: .build-fuzz/release/fuzz-<target> Fuzz/crashes/<target>/crash-...
+# Reproduce one: SWIFT_BACKTRACE=enable=no .build-fuzz/release/fuzz-<target> Fuzz/crashes/<target>/crash-...
+# (Swift's own backtracer, left on, reads memory ASan reports as an overflow: noise.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,7 +39,7 @@ for target in $TARGETS; do
     echo "== fuzz-$target for ${SECONDS_EACH}s (corpus $corpus)"
     # -timeout: an input taking 30 s is a hang (generous: a loaded machine slows ASan builds); -rss_limit_mb / -malloc_limit_mb: unbounded memory.
     status=0
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$exe" "$corpus" "$SCRATCH/seeds/$target" \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$exe" "$corpus" "$SCRATCH/seeds/$target" \
         -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -artifact_prefix="$CRASHES/$target/" -print_final_stats=1 \
         > "$SCRATCH/fuzz-$target.log" 2>&1 || status=$?
