@@ -4,8 +4,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 STORE ?= ./data
 BENCH_DIR ?= /tmp/wheelhouse-bench
+FUZZ_SECONDS ?= 60
+FUZZ_CRASHES ?= $(CURDIR)/Fuzz/crashes
 
-.PHONY: run build release test bootstrap vectors docs docs-check bench compat soak clean
+.PHONY: run build release test bootstrap vectors docs docs-check bench compat soak fuzz clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -47,6 +49,12 @@ compat: build
 # 10 minutes of mixed reads, downloads and uploads; RSS and open fds must stay flat, no 5xx.
 soak: release
 	./scripts/soak.sh
+
+# libFuzzer targets (Fuzz/, its own package and build folder .build-fuzz; not part of build or
+# test): builds them, then runs each for FUZZ_SECONDS from seeds Fuzz/make_seeds.py writes.
+# Inputs that crash, hang or blow up memory land in FUZZ_CRASHES/<target>/ and make fails.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CRASHES=$(FUZZ_CRASHES) $(if $(FUZZ_TARGETS),FUZZ_TARGETS="$(FUZZ_TARGETS)") ./Fuzz/fuzz.sh
 
 clean:
 	rm -rf .build

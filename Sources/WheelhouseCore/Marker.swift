@@ -284,6 +284,11 @@ struct MarkerParser {
     let input: String
     let s: [Unicode.Scalar]
     var position = 0
+    /// Parentheses open around the current position. Parsing, printing and evaluating recurse
+    /// once per level, so a Requires-Dist line of 50,000 `(` would overflow the stack; deeper
+    /// than `maxNesting` is refused (packaging stops with a RecursionError well before 1,000).
+    var depth = 0
+    static let maxNesting = 64
 
     init(_ input: String) {
         self.input = input
@@ -323,6 +328,11 @@ struct MarkerParser {
         let element: Marker.Element
         if position < s.count && s[position] == "(" {
             let open = position
+            guard depth < Self.maxNesting else {
+                throw error("parentheses nested more than \(Self.maxNesting) deep", at: open)
+            }
+            depth += 1
+            defer { depth -= 1 }
             position += 1
             skipWhitespace()
             let inner = try parseMarker()

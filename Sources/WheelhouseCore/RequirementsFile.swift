@@ -31,6 +31,16 @@ public struct RequirementsFile: Sendable {
     public var constraints: [Entry] = []
     /// Options that have no meaning here, once each, as written (`--index-url`, ...).
     public var ignoredOptions: [String] = []
+    /// Files read so far, includes counted each time (see `maxIncludes`).
+    private var filesRead = 0
+
+    /// `-r`/`-c` nesting deeper than this is refused: a chain of distinct paths (`-r sub/r.txt`
+    /// with `sub` a link to `.`) never repeats a path, so the cycle check alone does not end it,
+    /// and every level is a stack frame.
+    public static let maxIncludeDepth = 32
+    /// Files read for one parse, includes counted each time: a file that includes the next one
+    /// twice, thirty levels deep, would otherwise be read 2^30 times.
+    public static let maxIncludes = 1_000
 
     /// The sha256 digests allowed per normalized project, from every hashed requirement and
     /// constraint. pip's hash-checking mode: a file whose digest is not listed is refused.
@@ -86,6 +96,13 @@ public struct RequirementsFile: Sendable {
     ) throws(RequirementsFileError) {
         if visiting.contains(path) {
             throw .includeCycle(visiting + [path])
+        }
+        if visiting.count > Self.maxIncludeDepth {
+            throw .tooManyIncludes(path: path, reason: "requirements files are nested more than \(Self.maxIncludeDepth) deep")
+        }
+        filesRead += 1
+        if filesRead > Self.maxIncludes {
+            throw .tooManyIncludes(path: path, reason: "more than \(Self.maxIncludes) requirements files are read (includes counted each time)")
         }
         let text: String
         do {
@@ -277,6 +294,8 @@ public enum RequirementsFileError: Error, Sendable, Hashable, CustomStringConver
     case invalidOption(option: String, source: String, reason: String)
     case unsupported(line: String, source: String, reason: String)
     case includeCycle([String])
+    /// Includes nested past `RequirementsFile.maxIncludeDepth` or more than `maxIncludes` reads.
+    case tooManyIncludes(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -285,6 +304,7 @@ public enum RequirementsFileError: Error, Sendable, Hashable, CustomStringConver
         case let .invalidOption(option, source, reason): "\(source): \(option): \(reason)"
         case let .unsupported(line, source, reason): "\(source): '\(line)': \(reason)"
         case let .includeCycle(paths): "requirements files include each other: \(paths.joined(separator: " -> "))"
+        case let .tooManyIncludes(path, reason): "cannot include \(path): \(reason)"
         }
     }
 }

@@ -85,6 +85,10 @@ struct UploadControllerTests {
             ("bad filename", Self.form([(":action", "file_upload")], file: ("uploaded-0.1.exe", s.bytes)), .badRequest, "uploaded-0.1.exe"),
             ("not a zip", Self.form([(":action", "file_upload")], file: ("junk-1.0-py3-none-any.whl", Data("not a zip".utf8))), .badRequest, "junk-1.0-py3-none-any.whl"),
             ("garbage body", ByteBuffer(string: "this is not multipart"), .badRequest, "multipart"),
+            // Found by fuzzing (Fuzz/, fuzz-multipart): a non-ASCII byte in a part's header name
+            // made multipart-kit trap and the whole server stop.
+            ("non-ASCII header name", ByteBuffer(bytes: Array("--b0undary\r\nC".utf8) + [0xC8] + Array("ntent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b0undary--\r\n".utf8)), .badRequest, "header's name is not ASCII"),
+            ("endless header", ByteBuffer(string: "--b0undary\r\nX-A: " + String(repeating: "a", count: 1 << 20)), .badRequest, "headers are longer"),
         ]
         try await HTTPSemanticsTests.app(s.store).test(.router) { client in
             for (label, body, status, text) in cases {

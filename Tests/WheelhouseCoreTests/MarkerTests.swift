@@ -120,4 +120,21 @@ import Testing
             return error.input == text && error.description.contains(problem)
         }
     }
+
+    /// Found with fuzz-requirement (Fuzz/): 50,000 nested parentheses in a Requires-Dist marker
+    /// overflowed the stack of the process parsing them (a mirror, `manifest lock`).
+    @Test func deepNestingIsRefusedNotAStackOverflow() throws {
+        func nested(_ depth: Int) -> String {
+            String(repeating: "(", count: depth) + "os_name == 'nt'" + String(repeating: ")", count: depth)
+        }
+        let deepest = try Marker(nested(MarkerParser.maxNesting))
+        #expect(deepest.evaluate(.cpython(pythonVersion: "3.12", platform: .windowsAMD64)))
+        #expect(throws: MarkerError.self) { try Marker(nested(MarkerParser.maxNesting + 1)) }
+        #expect {
+            try Marker(nested(200_000))
+        } throws: { error in
+            (error as? MarkerError)?.problem == "parentheses nested more than \(MarkerParser.maxNesting) deep"
+        }
+        #expect(throws: RequirementError.self) { try Requirement("demo; " + nested(200_000)) }
+    }
 }

@@ -97,6 +97,36 @@ import Testing
         }
     }
 
+    /// Found by fuzz-requirements-file (Fuzz/), where every include reads the same text again:
+    /// `-r x/r.txt` names a new path at every level (as through a link `x -> .`), so the cycle
+    /// check never fired and the parse recursed until the stack ran out.
+    @Test func endlessIncludeChainsAreRefused() {
+        let text = "--requirement murl=https:/ore.txt\n"
+        #expect {
+            try RequirementsFile.parse(text: text, path: "requirements.txt", read: { _ in text })
+        } throws: { error in
+            guard case .tooManyIncludes(_, let reason)? = error as? RequirementsFileError else { return false }
+            return reason.contains("nested more than \(RequirementsFile.maxIncludeDepth) deep")
+        }
+        // As deep as allowed still reads.
+        var files: [String: String] = [:]
+        for level in 0..<RequirementsFile.maxIncludeDepth { files["/r\(level).txt"] = "-r r\(level + 1).txt\n" }
+        files["/r\(RequirementsFile.maxIncludeDepth).txt"] = "demo==1.0\n"
+        #expect((try? RequirementsFile.parse(path: "/r0.txt", read: Self.files(files)))?.requirements.count == 1)
+    }
+
+    /// Each file including the next one twice: 2^20 reads without a bound on the total.
+    @Test func exponentialIncludesAreRefused() {
+        var files: [String: String] = ["/f20.txt": "demo==1.0\n"]
+        for level in 0..<20 { files["/f\(level).txt"] = "-r f\(level + 1).txt\n-c f\(level + 1).txt\n" }
+        #expect {
+            try RequirementsFile.parse(path: "/f0.txt", read: Self.files(files))
+        } throws: { error in
+            guard case .tooManyIncludes(_, let reason)? = error as? RequirementsFileError else { return false }
+            return reason.contains("more than \(RequirementsFile.maxIncludes) requirements files")
+        }
+    }
+
     @Test func perRequirementBuildOptionsAreIgnored() throws {
         let file = try RequirementsFile.parse(text: "pkg==1 --config-settings=x=1 --hash=sha256:\(Self.h1)\n", path: "/r.txt")
         #expect(file.requirements.count == 1)

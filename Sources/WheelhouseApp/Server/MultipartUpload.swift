@@ -1,6 +1,7 @@
 import Foundation
 import MultipartKit
 import NIOCore
+import WheelhouseCore
 
 /// A twine-style upload form read from a streamed `multipart/form-data` body: the text fields,
 /// and the `content` file part spooled to a temporary file while it is hashed. The body is never
@@ -39,6 +40,8 @@ struct MultipartUpload: Sendable {
         // stopped (or was stopped) before the form was complete.
         var tail: [UInt8] = []
         let tailSize = 512
+        // multipart-kit traps on a non-ASCII header name and keeps any header in memory.
+        var headerGuard = MultipartHeaderGuard(boundary: boundary)
         do {
             for try await chunk in body {
                 if chunk.readableBytes >= tailSize {
@@ -46,6 +49,11 @@ struct MultipartUpload: Sendable {
                 } else {
                     tail.append(contentsOf: chunk.readableBytesView)
                     if tail.count > tailSize { tail.removeFirst(tail.count - tailSize) }
+                }
+                do {
+                    try chunk.withUnsafeReadableBytes { try headerGuard.check($0) }
+                } catch {
+                    throw ReadError.badRequest("The upload body is not valid multipart/form-data: \(error).")
                 }
                 do {
                     try parser.execute(chunk)

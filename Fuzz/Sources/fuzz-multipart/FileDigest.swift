@@ -1,0 +1,1 @@
+../../../Sources/WheelhouseApp/Ingest/FileDigest.swift

@@ -1,0 +1,1 @@
+../../../Sources/WheelhouseApp/Support/Hex.swift

@@ -1,0 +1,1 @@
+../../../Sources/WheelhouseApp/Server/MultipartUpload.swift
