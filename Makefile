@@ -5,7 +5,7 @@ PORT ?= 8080
 STORE ?= ./data
 BENCH_DIR ?= /tmp/wheelhouse-bench
 
-.PHONY: run build release test bootstrap vectors docs docs-check bench compat soak clean
+.PHONY: run build release test test-fast bootstrap vectors docs docs-check bench compat soak clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -21,6 +21,11 @@ run: build
 
 test: bootstrap
 	WHEELHOUSE_TEST_PYTHON=$(CURDIR)/.venv/bin/python $(SWIFT) test
+
+# The fast tier only: in-process tests, no Python, moto or child process (the end-to-end suites
+# are skipped by WHEELHOUSE_TEST_TIER=fast; see Tests/WheelhouseTestSupport/Tiers.swift).
+test-fast:
+	WHEELHOUSE_TEST_TIER=fast $(SWIFT) test
 
 # Regenerates the committed test vectors from the reference implementations (pypa/packaging, pip).
 vectors: bootstrap
