@@ -7,7 +7,7 @@ BENCH_DIR ?= /tmp/wheelhouse-bench
 FUZZ_SECONDS ?= 60
 FUZZ_CRASHES ?= $(CURDIR)/Fuzz/crashes
 
-.PHONY: run build release test bootstrap vectors docs docs-check bench compat soak fuzz clean
+.PHONY: run build release test test-fast bootstrap vectors docs docs-check bench compat soak fuzz clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -23,6 +23,11 @@ run: build
 
 test: bootstrap
 	WHEELHOUSE_TEST_PYTHON=$(CURDIR)/.venv/bin/python $(SWIFT) test
+
+# The fast tier only: in-process tests, no Python, moto or child process (the end-to-end suites
+# are skipped by WHEELHOUSE_TEST_TIER=fast; see Tests/WheelhouseTestSupport/Tiers.swift).
+test-fast:
+	WHEELHOUSE_TEST_TIER=fast $(SWIFT) test
 
 # Regenerates the committed test vectors from the reference implementations (pypa/packaging, pip).
 vectors: bootstrap

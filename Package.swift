@@ -121,7 +121,7 @@ let package = Package(
         ),
         .target(
             name: "WheelhouseTestSupport",
-            dependencies: [],
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/WheelhouseTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -231,6 +231,17 @@ def truncated_form(port, path):
     s.sendall(b"POST /legacy/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=truncboundary\r\n"
               b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
     status, head, rest = read_response(s, 30)
+    # The body may come in a segment of its own after the head: read it to its Content-Length.
+    length = next((int(line.split(":", 1)[1]) for line in head.split("\r\n")
+                   if line.lower().startswith("content-length:")), 0)
+    try:
+        while len(rest) < length:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
     print(json.dumps({"status": status, "body": rest.decode("latin-1")}))
 
 

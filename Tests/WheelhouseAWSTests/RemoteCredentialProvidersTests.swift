@@ -84,7 +84,7 @@ final class FakeCredentialEndpoints: @unchecked Sendable {
     deinit { child.signal(SIGKILL) }
 }
 
-@Suite struct RemoteCredentialProvidersTests {
+@Suite(.tags(.endToEnd), .skippedInFastTier) struct RemoteCredentialProvidersTests {
     @Test func instanceMetadataUsesASessionTokenAndTheRoleCredentials() async throws {
         let imds = try await FakeCredentialEndpoints.start()
         let provider = InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.base + "/"])

@@ -4,7 +4,7 @@ import WheelhouseTestSupport
 
 @testable import WheelhouseAWS
 
-@Suite struct S3ClientBatchTests {
+@Suite(.tags(.endToEnd), .skippedInFastTier) struct S3ClientBatchTests {
     @Test func copyObjectCopiesAcrossBuckets() async throws {
         let moto = try await MotoServer.shared()
         let client = S3TestClient.make(endpoint: moto.endpoint)

@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 /// A bucket in another region than the client's: real S3 refuses a request signed for the wrong
 /// region and names the right one in `x-amz-bucket-region` (moto accepts any region, so a small
 /// loopback stand-in answers as S3 does).
-@Suite struct S3ClientRegionTests {
+@Suite(.tags(.endToEnd), .skippedInFastTier) struct S3ClientRegionTests {
     static let script = #"""
         import sys
         from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler

@@ -22,7 +22,7 @@ enum S3TestClient {
     }
 }
 
-@Suite("S3Client against moto_server")
+@Suite("S3Client against moto_server", .tags(.endToEnd), .skippedInFastTier)
 struct S3ClientTests {
     @Test func addressingPathStyleVirtualHostedAndAWS() throws {
         let aws = S3Client(configuration: S3Configuration(region: "eu-west-1"), credentials: S3TestClient.dummy)

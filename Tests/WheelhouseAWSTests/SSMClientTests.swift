@@ -20,7 +20,7 @@ enum SSMTestClient {
     }
 }
 
-@Suite("SSMClient against moto_server")
+@Suite("SSMClient against moto_server", .tags(.endToEnd), .skippedInFastTier)
 struct SSMClientTests {
     @Test func putGetOverwriteTiersAndDelete() async throws {
         let moto = try await MotoServer.shared()

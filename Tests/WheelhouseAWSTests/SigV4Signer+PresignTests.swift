@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 @Suite struct SigV4SignerPresignTests {
     /// Random presigned URLs from botocore's `S3SigV4QueryAuth` (and `SigV4QueryAuth` for other
     /// services) at fixed times: ours must be the same string.
-    @Test func agreesWithBotocore() async throws {
+    @Test(.tags(.endToEnd), .skippedInFastTier) func agreesWithBotocore() async throws {
         let cases = try await BotocoreVectors.cases(kind: "presign")
         #expect(cases.count == 100)
         var mismatches: [String] = []

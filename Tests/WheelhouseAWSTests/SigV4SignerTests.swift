@@ -109,7 +109,7 @@ struct SuiteCase: CustomStringConvertible, Sendable {
 
     /// A few hundred random requests, signed by botocore's `S3SigV4Auth`/`SigV4Auth` at fixed
     /// times: the canonical request and every header we add must be the same.
-    @Test func agreesWithBotocore() async throws {
+    @Test(.tags(.endToEnd), .skippedInFastTier) func agreesWithBotocore() async throws {
         let cases = try await BotocoreVectors.cases(kind: "headers")
         #expect(cases.count == 300)
         // The generator covers what it promises: every payload kind, tokens, repeated headers.

@@ -4,7 +4,7 @@ import WheelhouseTestSupport
 
 /// Every broken or hostile archive of the archive tests, sent through the CLI and over HTTP:
 /// each is refused with a message naming the problem, and the store stays byte-for-byte the same.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct BadInputEndToEndTests {
     @Test func everyBadArchiveIsRefusedByTheCLIAndOverHTTPWithoutChangingTheStore() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-bad")

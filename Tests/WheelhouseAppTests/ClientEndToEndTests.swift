@@ -4,7 +4,7 @@ import WheelhouseTestSupport
 
 /// pip, uv, twine and pypi-simple against a real `wheelhouse serve` on loopback, once with a
 /// local store and once with an S3 bucket on moto_server.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct ClientEndToEndTests {
     let work: URL
     let dists: URL

@@ -3,6 +3,7 @@ import Testing
 import WheelhouseTestSupport
 
 /// The `wheelhouse` binary: upload, list, yank, index rebuild, verify, token, unbuilt commands.
+@Suite(.tags(.endToEnd), .skippedInFastTier)
 struct CommandLineTests {
     let work: URL
     let store: URL

@@ -3,7 +3,7 @@ import Testing
 import WheelhouseTestSupport
 
 /// Several processes writing one store at once, and uploads cut off mid-body.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct ConcurrencyEndToEndTests {
     let work: URL
     let store: URL
@@ -50,7 +50,11 @@ struct ConcurrencyEndToEndTests {
         #expect((record["files"] as? [Any])?.count == 50)
 
         // The server sees every file within its staleness bound, also those another process wrote.
-        try await Task.sleep(for: .milliseconds(600))
+        try await poll("the server listing 50 files", timeout: .seconds(10)) {
+            let (data, _) = try await HTTP.get(
+                "\(server.indexURL)busy-project/", headers: ["Accept": "application/vnd.pypi.simple.v1+json"])
+            return ((try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["files"] as? [Any])?.count == 50
+        }
         let (data, response) = try await HTTP.get(
             "\(server.indexURL)busy-project/", headers: ["Accept": "application/vnd.pypi.simple.v1+json"])
         #expect(response.statusCode == 200)

@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 /// Glue runtimes as they are: preinstalled libraries, every Glue version, every delivery
 /// format. Each manifest is installed by the Glue oracle with the runtime's own pip version
 /// over stubs of its preinstalled libraries.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct GlueRuntimeEndToEndTests {
     typealias Harness = ManifestEndToEndTests.Harness
 

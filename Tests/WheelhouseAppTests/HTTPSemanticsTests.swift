@@ -22,7 +22,7 @@ struct HTTPSemanticsTests {
     static func fixture(payload: Int = 100_000) async throws -> Fixture {
         let root = try TestSupport.makeTemporaryDirectory("wh-http")
         let store = try FileSystemBlobStore(root: root.appendingPathComponent("store"))
-        let wheel = try await DistFixtures.make("Demo_Pkg", "1.0", in: root, requiresPython: ">=3.8", payload: payload)
+        let wheel = try WheelBuilder.make("Demo_Pkg", "1.0", in: root, requiresPython: ">=3.8", payload: payload)
         let outcome = try await Ingestor(store: store).ingest(.init(file: wheel))
         return Fixture(root: root, store: store, wheel: wheel, wheelBytes: try Data(contentsOf: wheel), sha256: outcome.sha256)
     }

@@ -3,7 +3,7 @@ import Testing
 import WheelhouseTestSupport
 
 /// What a hostile or unlucky client found (issue 13), each against a real `wheelhouse serve`.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct HardeningEndToEndTests {
     static let hostileClient = TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/hostile_client.py").path
 
@@ -356,11 +356,7 @@ struct Tmpfs {
     }
 
     func unmount() {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = ["-l", path.path]
-        try? process.run()
-        process.waitUntilExit()
+        _ = try? ProcessRunner.runBlocking("/bin/umount", ["-l", path.path])
     }
 }
 

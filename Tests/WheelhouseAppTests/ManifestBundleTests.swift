@@ -8,7 +8,7 @@ import WheelhouseTestSupport
 struct ManifestBundleTests {
     /// Glue's "zip of wheels": `wheels/*.whl` and `wheels/requirements.txt`, named
     /// `{parameter's last segment}-{16 hex}.gluewheels.zip`.
-    @Test func packsTheWheelsIntoAZipPythonReads() async throws {
+    @Test(.tags(.endToEnd), .skippedInFastTier) func packsTheWheelsIntoAZipPythonReads() async throws {
         let store = MemoryBlobStore()
         var wheels: [StoreWheel] = []
         var contents: [String: Data] = [:]

@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 /// `wheelhouse manifest …`, `upload`/`serve --manifest-parameter` against moto (S3 and SSM),
 /// every published manifest checked by the Glue oracle: download the listed URIs, `pip install
 /// --no-index` them all at once for the target, `pip check`.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct ManifestEndToEndTests {
     /// One S3 store in a fresh bucket of the shared moto server, and the CLI's environment.
     struct Harness {

@@ -8,6 +8,7 @@ import WheelhouseTestSupport
 
 /// The server's republishing: a burst of ingests gives a manifest that names every upload,
 /// written once per distinct value.
+@Suite(.tags(.endToEnd), .skippedInFastTier)
 struct ManifestRepublisherTests {
     @Test func aBurstOfChangesEndsInOneCurrentManifest() async throws {
         let moto = try await MotoServer.shared()
@@ -29,11 +30,10 @@ struct ManifestRepublisherTests {
         let dists = try TestSupport.makeTemporaryDirectory("republisher")
         let ingestor = Ingestor(store: store, onChange: { _ in republisher.storeChanged() })
         for index in 0..<5 {
-            let wheel = try await DistFixtures.make("burst\(index)", "1.0", in: dists)
+            let wheel = try WheelBuilder.make("burst\(index)", "1.0", in: dists)
             _ = try await ingestor.ingest(Ingestor.Candidate(file: wheel))
             republisher.storeChanged()
         }
-        try await Task.sleep(for: .milliseconds(100))
         await republisher.waitUntilIdle()
 
         let value = try await ssm.getParameter(name: parameter).value

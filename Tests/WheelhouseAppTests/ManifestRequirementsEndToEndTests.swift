@@ -5,7 +5,7 @@ import WheelhouseTestSupport
 /// `manifest publish --requirements` with the files people have: a lock written by
 /// `uv pip compile --generate-hashes` against a running server on the store, included with `-r`
 /// from a file that also names an index (ignored, with one note) and a constraint.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct ManifestRequirementsEndToEndTests {
     typealias Harness = ManifestEndToEndTests.Harness
 

@@ -6,7 +6,7 @@ import WheelhouseTestSupport
 /// setuptools' License-File under 2.1, ...): each is accepted by `wheelhouse upload` and by
 /// twine over HTTP, with the warning the ingest rule gives, and pip installs it through the server.
 /// What stays refused reaches twine's own output (the reason is in the status line).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct MetadataQuirksEndToEndTests {
     struct Quirk {
         var name: String

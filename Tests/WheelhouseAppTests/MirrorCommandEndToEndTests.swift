@@ -6,7 +6,7 @@ import WheelhouseTestSupport
 /// in an S3 store (moto), a second run fetches nothing, and `manifest publish` of the same
 /// requirements then selects exactly that set and passes the Glue oracle; the same from
 /// pypiserver (HTML, no PEP 658 metadata, no upload times).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct MirrorCommandEndToEndTests {
     typealias Harness = ManifestEndToEndTests.Harness
     let helpers: MirrorEndToEndTests

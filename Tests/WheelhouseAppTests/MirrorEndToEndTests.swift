@@ -7,7 +7,7 @@ import WheelhouseTestSupport
 /// metadata, upload times), pypiserver serving a folder (HTML only, no metadata, no upload
 /// times) and a static tree behind `python -m http.server` that lies about a sha256; pip and uv
 /// install through the mirror.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct MirrorEndToEndTests {
     let work: URL
     let dists: URL

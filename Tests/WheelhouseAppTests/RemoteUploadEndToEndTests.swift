@@ -4,7 +4,7 @@ import WheelhouseTestSupport
 
 /// `wheelhouse upload --repository-url`: the form streamed over AsyncHTTPClient, the result
 /// read from the server's `X-Wheelhouse-Upload-Result` header.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct RemoteUploadEndToEndTests {
     static func results(_ output: Data) throws -> [[String: Any]] {
         try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])

@@ -4,7 +4,7 @@ import WheelhouseTestSupport
 
 /// `wheelhouse` processes on an S3 bucket (moto_server): stateless servers sharing one bucket,
 /// downloads redirected to presigned URLs, and a store that fails on a schedule.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct S3StoreEndToEndTests {
     let work: URL
 
@@ -62,8 +62,10 @@ struct S3StoreEndToEndTests {
         for result in results { #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)") }
 
         // Within the staleness bound each server lists all 51 files, including the other's.
-        try await Task.sleep(for: .milliseconds(700))
         for server in [a, b] {
+            try await poll("\(server.baseURL) listing 51 files", timeout: .seconds(10)) {
+                (try await jsonPage(server, "shared-project")["files"] as? [Any])?.count == 51
+            }
             let page = try await jsonPage(server, "shared-project")
             #expect((page["files"] as? [Any])?.count == 51, "\(server.baseURL)")
             #expect((page["versions"] as? [String])?.count == 51)
@@ -125,7 +127,7 @@ struct S3StoreEndToEndTests {
     @Test func uploadsAndReadsSurviveAFlakyStoreAndAnOutageLeavesItConsistent() async throws {
         let store = try await TestStore.make(.s3, in: work, label: "faults")
         let moto = try #require(store.moto)
-        let proxy = try await ScheduledFaultProxy.start(
+        let proxy = try await FaultProxy.start(
             upstream: moto.port, schedule: ["pass", "503", "pass", "drop", "pass", "500", "pass", "delay", "pass", "pass"])
         let bucket = try #require(store.bucket)
         let flakyStore = "s3://\(bucket)/index?region=us-east-1&endpoint=\(proxy.endpointString)"

@@ -38,7 +38,7 @@ struct UploadControllerTests {
         let storeRoot = root.appendingPathComponent("store")
         let store = try FileSystemBlobStore(root: storeRoot)
         let (_, token) = try await TokenStore(store: store).create(name: "ci", scope: .upload)
-        let wheel = try await DistFixtures.make("uploaded", "0.1", in: root)
+        let wheel = try WheelBuilder.make("uploaded", "0.1", in: root)
         return Setup(
             storeRoot: storeRoot, store: store, auth: "Basic " + Data("__token__:\(token)".utf8).base64EncodedString(),
             wheel: wheel, bytes: try Data(contentsOf: wheel))

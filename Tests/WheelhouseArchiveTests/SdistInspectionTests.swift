@@ -23,7 +23,7 @@ func expectSdistRefusal(
     }
 }
 
-@Suite struct SdistInspectionTests {
+@Suite(.tags(.endToEnd), .skippedInFastTier) struct SdistInspectionTests {
     @Test func acceptsAnSdistBuiltByBuild() throws {
         let directory = try TestSupport.makeTemporaryDirectory("wheelhouse-built-sdist")
         let built = try WheelFixtures.buildProject(name: "demo-sdist", version: "0.3", into: directory)

@@ -36,7 +36,7 @@ func expectRefusal(
     }
 }
 
-@Suite struct WheelInspectionTests {
+@Suite(.tags(.endToEnd), .skippedInFastTier) struct WheelInspectionTests {
     @Test func acceptsAWheelBuiltByPip() throws {
         let directory = try TestSupport.makeTemporaryDirectory("wheelhouse-built")
         let wheel = try WheelFixtures.buildWheel(

@@ -70,7 +70,7 @@ import WheelhouseTestSupport
     }
 
     /// pypi-simple, a real client library, reads back every field we render.
-    @Test func pypiSimpleReadsEveryField() throws {
+    @Test(.tags(.endToEnd), .skippedInFastTier) func pypiSimpleReadsEveryField() throws {
         let page = try SimpleIndexFixture.page
         let parsed = try PypiSimpleParse.run(format: "html", base: "https://example.test/simple/demo-pkg/", body: SimpleHTMLRenderer.render(page))
         try PypiSimpleParse.expectMatches(parsed, page, versions: SimpleIndexFixture.fileVersions, html: true)

@@ -18,6 +18,10 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// Every backend; in the fast tier (`TestTier.isFast`) only the in-process ones, as the S3
+    /// ones need a moto_server process.
+    static var tested: [Backend] { TestTier.isFast ? [.fileSystem, .memory] : allCases }
+
     /// The backends whose etag changes on every write, even of the same bytes (S3's ETag is
     /// the MD5 of the bytes).
     static let etagChangesOnEveryWrite: [Backend] = [.fileSystem, .memory]
@@ -84,7 +88,7 @@ func lines(of data: Data) -> [String] {
 
 @Suite("BlobStore conformance")
 struct BlobStoreTests {
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func writeThenReadHeadAndGet(backend: Backend) async throws {
         try await backend.withStore { store in
             let data = patternedData(count: 10_000)
@@ -107,7 +111,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func rangedGets(backend: Backend) async throws {
         // (first, last) → the slice expected; ranges past the end are cut, after it are empty.
         let cases: [(ByteRange, Range<Int>)] = [
@@ -133,7 +137,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func emptyObject(backend: Backend) async throws {
         try await backend.withStore { store in
             let written = try await store.write("empty", data: Data(), contentType: nil, condition: .ifAbsent)
@@ -144,7 +148,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func listByPrefixSortedByKey(backend: Backend) async throws {
         try await backend.withStore { store in
             for key in ["b/2", "a/2", "ab", "a/10", "c", "a/1", "a/0/x", "_wheelhouse/projects/p.json"] {
@@ -167,7 +171,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func keysAreBytesNotCanonicalEquivalents(backend: Backend) async throws {
         try await backend.withStore { store in
             try await store.write("caf\u{E9}", data: Data("composed".utf8), contentType: nil, condition: .none)
@@ -191,7 +195,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func ifAbsentRefusesAnExistingKeyAndChangesNothing(backend: Backend) async throws {
         try await backend.withStore { store in
             let original = patternedData(count: 3000)
@@ -207,7 +211,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func ifMatchComparesAndSwaps(backend: Backend) async throws {
         try await backend.withStore { store in
             let v1 = try await store.write("r", data: Data("v1".utf8), contentType: nil, condition: .none)
@@ -228,7 +232,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func deleteIsIdempotent(backend: Backend) async throws {
         try await backend.withStore { store in
             try await store.delete("never/written")
@@ -250,7 +254,7 @@ struct BlobStoreTests {
         String(repeating: "n", count: 256), String(repeating: "a/", count: 512) + "b",
     ]
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func invalidKeysAreRefused(backend: Backend) async throws {
         try await backend.withStore { store in
             for key in Self.invalidKeys {
@@ -268,7 +272,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func validKeysAreAccepted(backend: Backend) async throws {
         let keys = [
             "packages/demo/demo-1.0-py3-none-any.whl", "packages/demo/demo-1.0-py3-none-any.whl.metadata",
@@ -284,7 +288,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func missingObjects(backend: Backend) async throws {
         try await backend.withStore { store in
             try await store.write("present/a", data: Data("a".utf8), contentType: nil, condition: .none)
@@ -299,7 +303,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func largeObjectStreamsInBoundedChunks(backend: Backend) async throws {
         let chunkSize = 256 * 1024
         let size = 20 * 1024 * 1024 + 12_345
@@ -339,7 +343,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func writeFromFileCopiesTheBytes(backend: Backend) async throws {
         let directory = try TestSupport.makeTemporaryDirectory("blobstore-source")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -358,7 +362,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func aBodyKeepsStreamingTheObjectItStarted(backend: Backend) async throws {
         try await backend.withStore(chunkSize: 1024) { store in
             let old = patternedData(count: 10_000, seed: 1)
@@ -374,7 +378,7 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.tested)
     func concurrentCompareAndSwapLosesNoUpdate(backend: Backend) async throws {
         try await backend.withStore { store in
             let writers = 50

@@ -18,7 +18,7 @@ enum S3TestStore {
     }
 }
 
-@Suite("S3BlobStore on moto_server")
+@Suite("S3BlobStore on moto_server", .tags(.endToEnd), .skippedInFastTier)
 struct S3BlobStoreTests {
     @Test func keysLiveUnderThePrefixAndListingStripsIt() async throws {
         let moto = try await MotoServer.shared()

@@ -6,12 +6,12 @@ import FoundationNetworking
 
 /// A `moto_server` (AWS emulator from PyPI) on a free loopback port, for S3 tests.
 ///
-/// Foundation's `Process` starts it in a process group of its own: `moto_server` may be a shim
-/// whose child is the real server, so stopping kills the whole group. Servers still running when the test
+/// A `ChildProcess`, so in a process group of its own: `moto_server` may be a shim whose child
+/// is the real server, so stopping kills the whole group. Servers still running when the test
 /// process exits are killed then.
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
-    public let process: Process
+    public let child: ChildProcess
     public let logFile: URL
     public var endpointString: String { "http://127.0.0.1:\(port)" }
     /// `http://127.0.0.1:PORT`.
@@ -60,38 +60,30 @@ public final class MotoServer: @unchecked Sendable {
     public static func start(serializingRequests: Bool = false) async throws -> MotoServer {
         let port = try freeLoopbackPort()
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(UUID().uuidString.prefix(6)).log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        if serializingRequests {
-            process.executableURL = URL(fileURLWithPath: TestSupport.python)
-            process.arguments = ["-c", serializedScript, "\(port)"]
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
-        }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        RunningGroups.add(process.processIdentifier)
-        let server = MotoServer(port: port, process: process, logFile: logFile)
+        let (command, arguments) = serializingRequests
+            ? (TestSupport.python, ["-c", serializedScript, "\(port)"])
+            : (executable, ["-H", "127.0.0.1", "-p", "\(port)"])
+        let child = try ChildProcess(
+            command, arguments, environment: ProcessInfo.processInfo.environment, currentDirectory: nil, stdin: nil,
+            stdout: logFile, stderr: logFile)
+        RunningGroups.add(child.pid)
+        let server = MotoServer(port: port, child: child, logFile: logFile)
         try await server.waitUntilAnswering()
         return server
     }
 
-    init(port: Int, process: Process, logFile: URL) {
+    init(port: Int, child: ChildProcess, logFile: URL) {
         self.port = port
-        self.process = process
+        self.child = child
         self.logFile = logFile
     }
 
     private func waitUntilAnswering() async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if !process.isRunning {
+            if !child.isRunning {
                 throw ProcessFailure(
-                    command: "moto_server", result: ProcessResult(status: process.terminationStatus, stdout: Data(), stderr: log))
+                    command: "moto_server", result: ProcessResult(status: await child.wait(), stdout: Data(), stderr: log))
             }
             if let (_, response) = try? await request("GET", "/moto-api/"), response.statusCode < 500 { return }
             try await Task.sleep(for: .milliseconds(100))
@@ -153,17 +145,13 @@ public final class MotoServer: @unchecked Sendable {
     /// blocked signals, SIGTERM among them; moto keeps nothing worth a clean shutdown) and waits
     /// for it to exit.
     public func stop() async {
-        let pid = process.processIdentifier
-        kill(-pid, SIGKILL)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        RunningGroups.remove(pid)
+        kill(-child.pid, SIGKILL)
+        _ = await child.wait()
+        RunningGroups.remove(child.pid)
     }
 
     deinit {
-        kill(-process.processIdentifier, SIGKILL)
+        kill(-child.pid, SIGKILL)
     }
 }
 

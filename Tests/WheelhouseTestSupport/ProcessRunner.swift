@@ -31,7 +31,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private let lock = NSLock()
     private var exitStatus: Int32?
-    private var waiters: [CheckedContinuation<Int32, Never>] = []
+    private var waiters: [@Sendable (Int32) -> Void] = []
 
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String],
@@ -42,7 +42,12 @@ public final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdin?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if stderr == stdout {
+            // One file for both, through one description, so neither overwrites the other.
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -83,7 +88,7 @@ public final class ChildProcess: @unchecked Sendable {
             let pending = waiters
             waiters = []
             lock.unlock()
-            pending.forEach { $0.resume(returning: code) }
+            pending.forEach { $0(code) }
         }
         thread.start()
     }
@@ -94,18 +99,38 @@ public final class ChildProcess: @unchecked Sendable {
         return exitStatus == nil
     }
 
+    /// Calls `body` with the exit status once the child has exited (at once if it has).
+    private func onExit(_ body: @escaping @Sendable (Int32) -> Void) {
+        lock.lock()
+        if let exitStatus {
+            lock.unlock()
+            body(exitStatus)
+        } else {
+            waiters.append(body)
+            lock.unlock()
+        }
+    }
+
     /// Waits for the child to exit and returns its status (128 + signal when killed).
     public func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            lock.lock()
-            if let exitStatus {
-                lock.unlock()
-                continuation.resume(returning: exitStatus)
-            } else {
-                waiters.append(continuation)
-                lock.unlock()
-            }
+        await withCheckedContinuation { continuation in onExit { continuation.resume(returning: $0) } }
+    }
+
+    /// Blocks the calling thread until the child exits, for synchronous callers (static fixture
+    /// initializers); killed after `timeout`.
+    public func waitBlocking(timeout: Duration) -> Int32 {
+        let done = DispatchSemaphore(value: 0)
+        let box = StatusBox()
+        onExit { status in
+            box.set(status)
+            done.signal()
         }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            signal(SIGKILL)
+            done.wait()
+        }
+        return box.value
     }
 
     /// Sends `signal` to the child's process group.
@@ -114,8 +139,16 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Runs child processes (pip, uv, twine, python, the wheelhouse binary) without blocking Swift's
-/// cooperative thread pool.
+private final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32 = -1
+    var value: Int32 { lock.withLock { status } }
+    func set(_ value: Int32) { lock.withLock { status = value } }
+}
+
+/// The one way tests run child processes (pip, uv, twine, python, curl, the wheelhouse binary):
+/// `ChildProcess` underneath, output to files, never blocking Swift's cooperative thread pool
+/// (except `runBlocking`, for synchronous callers).
 public enum ProcessRunner {
     static func environment(_ extra: [String: String]?) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
@@ -157,6 +190,32 @@ public enum ProcessRunner {
         }
         let status = await child.wait()
         watchdog.cancel()
+        return ProcessResult(
+            status: status, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data())
+    }
+
+    /// `run` for synchronous callers: blocks the calling thread until the child exits.
+    public static func runBlocking(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil,
+        stdin: Data? = nil,
+        timeout: Duration = .seconds(600)
+    ) throws -> ProcessResult {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-proc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
+        var input: URL?
+        if let stdin {
+            input = dir.appendingPathComponent("stdin")
+            try stdin.write(to: dir.appendingPathComponent("stdin"))
+        }
+        let child = try ChildProcess(
+            executable, arguments, environment: Self.environment(environment), currentDirectory: currentDirectory,
+            stdin: input, stdout: out, stderr: err)
+        let status = child.waitBlocking(timeout: timeout)
         return ProcessResult(
             status: status, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data())
     }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Builds wheels and sdists for tests by running the committed
-/// `Tests/WheelhouseArchiveTests/Fixtures/make_fixtures.py` with `TestSupport.python`.
+/// `Tests/WheelhouseArchiveTests/Fixtures/make_fixtures.py` with `TestSupport.python` (real
+/// `pip wheel` / `python -m build` projects, hostile archives): end-to-end tier only. The fast
+/// tier builds its wheels with `WheelBuilder`.
 public enum WheelFixtures {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -52,25 +54,12 @@ public enum WheelFixtures {
     }
 
     private static func run(_ arguments: [String]) throws -> [String: String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.python)
-        process.arguments = [script.path] + arguments
-        let stdout = Pipe()
-        // The build tools' chatter goes to a file, so a full pipe can never block the child.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("make_fixtures-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? Data(contentsOf: log)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "make_fixtures.py \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        let result = try ProcessRunner.runBlocking(TestSupport.python, [script.path] + arguments)
+        guard result.succeeded else {
+            throw Failure(description: "make_fixtures.py \(arguments.joined(separator: " ")) failed: \(result.stderrText)")
         }
-        guard let object = try JSONSerialization.jsonObject(with: output) as? [String: String] else {
-            throw Failure(description: "make_fixtures.py printed \(String(decoding: output, as: UTF8.self))")
+        guard let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: String] else {
+            throw Failure(description: "make_fixtures.py printed \(result.stdoutText)")
         }
         return object
     }
