@@ -7,8 +7,9 @@
         server's open file descriptors (/proc/PID/fd) are counted for up to 10 s.
     hostile_client.py idle PORT PID N SECONDS
         N connections that send nothing; reports how many the server closed within SECONDS.
-    hostile_client.py hang-upload PORT SECONDS
-        Starts an upload of 8 MiB, sends 3 MiB of it and then nothing for SECONDS.
+    hostile_client.py hang-upload PORT SECONDS [CHUNKS]
+        Starts an upload of 8 MiB, sends CHUNKS x 64 KiB of it (default 48: 3 MiB) and then
+        nothing for SECONDS.
     hostile_client.py stalled-body PORT
         Starts an upload, sends part of its body and then nothing; reports the status the server
         answers, after how many seconds, and whether it then closed the connection.
@@ -132,15 +133,15 @@ def multipart_head(boundary, filename):
             f"Content-Type: application/octet-stream\r\n\r\n").encode()
 
 
-def hang_upload(port, seconds):
+def hang_upload(port, seconds, chunks=48):
     head = multipart_head("hangboundary", "hang-1.0-py3-none-any.whl")
     s = connect(port)
     s.sendall(b"POST /legacy/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=hangboundary\r\n"
               + f"Content-Length: {len(head) + (8 << 20)}\r\n\r\n".encode() + head)
     chunk = os.urandom(1 << 16)
-    for _ in range(48):
+    for _ in range(chunks):
         s.sendall(chunk)
-    print(json.dumps({"sent": len(head) + 48 * len(chunk)}), flush=True)
+    print(json.dumps({"sent": len(head) + chunks * len(chunk)}), flush=True)
     time.sleep(seconds)
     s.close()
 
@@ -262,7 +263,7 @@ if __name__ == "__main__":
     elif mode == "idle":
         idle(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
     elif mode == "hang-upload":
-        hang_upload(int(sys.argv[2]), float(sys.argv[3]))
+        hang_upload(int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 48)
     elif mode == "stalled-body":
         stalled_body(int(sys.argv[2]))
     elif mode == "expect-continue":

@@ -137,10 +137,10 @@ struct HardeningEndToEndTests {
         let server = try await ServerProcess.start(
             store: store, extraArguments: ["--tokens-required-for", "none", "--max-concurrent-uploads", "1"])
         let wheel = try await DistFixtures.make("slotted", "1.0", in: work.appendingPathComponent("d"))
-        // One upload that takes the only slot and holds it (3 MiB sent of 8, then nothing).
+        // One upload that takes the only slot and holds it (64 KiB sent of 8 MiB, then nothing).
         let clientLog = work.appendingPathComponent("client.log")
         let holder = try ChildProcess(
-            TestSupport.python, [Self.hostileClient, "hang-upload", "\(server.port)", "60"], environment: ProcessInfo.processInfo.environment,
+            TestSupport.python, [Self.hostileClient, "hang-upload", "\(server.port)", "60", "1"], environment: ProcessInfo.processInfo.environment,
             currentDirectory: nil, stdin: nil, stdout: clientLog, stderr: clientLog)
         let deadline = ContinuousClock.now + .seconds(20)
         while ((try? String(contentsOf: clientLog, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
