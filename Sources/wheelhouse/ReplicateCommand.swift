@@ -198,30 +198,7 @@ struct ReplicateCommand: AsyncParsableCommand {
                 "source": "\(replicator.source.displayName)", "targets": "\(targets.map(\.displayName))",
                 "interval": "\(interval.text)", "metrics": "\(metricsPort.map { "http://\(metricsHost):\($0)/metrics" } ?? "off")",
             ])
-        let host = metricsHost
-        let port = metricsPort
-        let work = Task {
-            await withTaskGroup(of: Void.self) { group in
-                if let port {
-                    group.addTask {
-                        let app = buildReplicationMetricsApplication(host: host, port: port, metrics: metrics, logger: logger)
-                        do {
-                            try await app.runService(gracefulShutdownSignals: [])
-                        } catch {
-                            logger.error("the metrics server stopped: \(error)")
-                        }
-                    }
-                }
-                group.addTask { await watcher.run() }
-                await group.next()
-                group.cancelAll()
-            }
-        }
-        // SIGTERM and SIGINT cancel the work: the cycle in progress stops between objects (every
-        // write is atomic and the checkpoint trails the records, so the next start resumes).
-        let stop = SignalWatch(signals: [SIGTERM, SIGINT]) { work.cancel() }
-        await work.value
-        stop.cancel()
+        try await runReplicationWatch(watcher, metricsHost: metricsHost, metricsPort: metricsPort, logger: logger)
         logger.notice("replication worker stopped")
     }
 }
@@ -231,23 +208,4 @@ final class ProjectLog: Sendable {
     private let items = Mutex<[ProjectReplication]>([])
     func append(_ item: ProjectReplication) { items.withLock { $0.append(item) } }
     var all: [ProjectReplication] { items.withLock { $0 } }
-}
-
-/// Runs `action` when one of `signals` arrives (their default action is turned off meanwhile).
-final class SignalWatch {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], action: @escaping @Sendable () -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 import WheelhouseStorage
 
@@ -84,7 +85,7 @@ public final class ReplicationMetrics: Sendable {
 /// `replicate --watch`: replicates to every target, sleeps `interval`, and again, until its task
 /// is cancelled. Lag stays bounded by one interval plus one cycle. Restarts need no state of
 /// their own: the targets' checkpoints say where to resume.
-public struct ReplicationWatcher: Sendable {
+public struct ReplicationWatcher: Service, Sendable {
     public let replicator: Replicator
     public let targets: [any BlobStore]
     public let interval: Duration
@@ -106,13 +107,18 @@ public struct ReplicationWatcher: Sendable {
         self.manifest = manifest
     }
 
-    /// Runs cycles until cancelled; the first publishes every target's manifest.
-    public func run() async {
-        var first = true
-        while !Task.isCancelled {
-            await cycle(publishUnchanged: first)
-            first = false
-            try? await Task.sleep(for: interval)
+    /// Runs cycles until cancelled or until its service group shuts down, which cancels the
+    /// cycle in progress: it stops between objects (every write is atomic and the checkpoint
+    /// trails the records, so the next start resumes). The first cycle publishes every target's
+    /// manifest.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var first = true
+            while !Task.isCancelled {
+                await cycle(publishUnchanged: first)
+                first = false
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 
@@ -188,4 +194,19 @@ public func buildReplicationMetricsApplication(
     return Application(
         router: router, configuration: .init(address: .hostname(host, port: port), serverName: "wheelhouse-replicate"),
         logger: logger)
+}
+
+/// Runs `replicate --watch` until SIGTERM or SIGINT: the watcher and, with a metrics port, its
+/// metrics server, as services of one `ServiceGroup`. A signal stops the watcher first (the
+/// cycle in progress stops between objects), then the metrics server.
+public func runReplicationWatch(
+    _ watcher: ReplicationWatcher, metricsHost: String, metricsPort: Int?, logger: Logger
+) async throws {
+    var services: [any Service] = []
+    if let metricsPort {
+        services.append(
+            buildReplicationMetricsApplication(host: metricsHost, port: metricsPort, metrics: watcher.metrics, logger: logger))
+    }
+    services.append(watcher)
+    try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
 }
