@@ -162,11 +162,18 @@ public struct StoreAdmin: Sendable {
         }
         files.sort { $0.filename < $1.filename }
         let rebuilt = try files.reduce(ProjectRecord(name: project, displayName: displayName ?? project)) { try $0.adding($1) }
-        if files.isEmpty {
-            try await store.delete(try StorageLayout.recordKey(project: project))
-        } else {
-            _ = try await records.update(project) { _ in rebuilt }
+        // A file committed while this project was being rebuilt (the record gained it after it
+        // was read above, and the listing missed it) is kept: rebuilding never loses an upload.
+        let known = Set(previous?.files.map(\.filename) ?? [])
+        let seen = Set(files.map(\.filename))
+        var empty = false
+        _ = try await records.update(project) { current in
+            let concurrent = (current?.files ?? []).filter { !known.contains($0.filename) && !seen.contains($0.filename) }
+            let merged = try concurrent.reduce(rebuilt) { try $0.adding($1) }
+            empty = merged.files.isEmpty
+            return empty ? nil : merged
         }
+        if empty { try await store.delete(try StorageLayout.recordKey(project: project)) }
         try await StaticExport(store: store).exportProject(project)
         return (files.count, refused)
     }
