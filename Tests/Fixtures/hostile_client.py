@@ -46,18 +46,7 @@ def send_some(s, data):
 
 
 def status_line(s):
-    s.settimeout(5)
-    data = b""
-    try:
-        while b"\r\n" not in data:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    except (socket.timeout, ConnectionResetError):
-        pass
-    parts = data.split(b"\r\n", 1)[0].split(b" ")
-    return parts[1].decode() if len(parts) > 1 else "none"
+    return read_response(s, 5)[0]
 
 
 def early_request(kind):

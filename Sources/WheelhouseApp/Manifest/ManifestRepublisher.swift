@@ -69,19 +69,31 @@ public final class ManifestRepublisher: Service, Sendable {
     }
 
     private func publish() async {
+        await publisher.publishLogged(parameter, logger: logger)
+    }
+}
+
+extension ManifestPublisher {
+    /// Publishes to `parameter` and logs the outcome, the projects left out and any failure,
+    /// for the long-running callers (`serve`, `replicate --watch`); `context` is added to each line.
+    func publishLogged(_ parameter: String, logger: Logger, context: Logger.Metadata = [:]) async {
         do {
-            let result = try await publisher.publish(parameter: parameter)
+            let result = try await publish(parameter: parameter)
             logger.notice(
                 "manifest published",
-                metadata: [
+                metadata: context.merging([
                     "parameter": "\(parameter)", "written": "\(result.written)", "version": "\(result.version ?? 0)",
                     "tier": "\(result.tier)", "wheels": "\(result.wheels.count)",
-                ])
+                ]) { a, _ in a })
             for warning in result.warnings {
-                logger.warning("manifest leaves out a project", metadata: ["parameter": "\(parameter)", "reason": "\(warning)"])
+                logger.warning(
+                    "manifest leaves out a project",
+                    metadata: context.merging(["parameter": "\(parameter)", "reason": "\(warning)"]) { a, _ in a })
             }
         } catch {
-            logger.error("manifest not published", metadata: ["parameter": "\(parameter)", "error": "\(error)"])
+            logger.error(
+                "manifest not published",
+                metadata: context.merging(["parameter": "\(parameter)", "error": "\(error)"]) { a, _ in a })
         }
     }
 }

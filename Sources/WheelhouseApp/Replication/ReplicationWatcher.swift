@@ -149,32 +149,13 @@ public struct ReplicationWatcher: Service, Sendable {
                 if report.succeeded && (report.projectsChanged > 0 || publishUnchanged), let manifest,
                     let publisher = manifest.publishers[target.displayName]
                 {
-                    await publish(manifest.parameter, with: publisher, target: target.displayName)
+                    await publisher.publishLogged(manifest.parameter, logger: logger, context: ["target": "\(target.displayName)"])
                 }
             } catch {
                 guard !Task.isCancelled else { return }
                 metrics.recordFailedCycle(target: target.displayName)
                 logger.error("replication cycle failed: \(error)", metadata: ["target": "\(target.displayName)"])
             }
-        }
-    }
-}
-
-extension ReplicationWatcher {
-    private func publish(_ parameter: String, with publisher: ManifestPublisher, target: String) async {
-        do {
-            let result = try await publisher.publish(parameter: parameter)
-            logger.notice(
-                "manifest published",
-                metadata: [
-                    "target": "\(target)", "parameter": "\(parameter)", "written": "\(result.written)",
-                    "version": "\(result.version ?? 0)", "wheels": "\(result.wheels.count)",
-                ])
-            for warning in result.warnings {
-                logger.warning("manifest leaves out a project", metadata: ["target": "\(target)", "reason": "\(warning)"])
-            }
-        } catch {
-            logger.error("manifest not published", metadata: ["target": "\(target)", "parameter": "\(parameter)", "error": "\(error)"])
         }
     }
 }
