@@ -1,8 +1,8 @@
-import AsyncHTTPClient
-import Foundation
-import Logging
-import NIOCore
-import NIOHTTP1
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
+public import NIOCore
+public import NIOHTTP1
 
 /// Sends one HTTP request and returns the answer's head with its body streaming. In
 /// production AsyncHTTPClient (`AWSHTTPClient.shared`); tests give a scripted one.

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 
 /// Asks providers in order and returns the first credentials found.
 ///

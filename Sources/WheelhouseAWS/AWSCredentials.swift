@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An AWS access key pair, with the session token and expiry of temporary credentials.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A custom endpoint for a service (MinIO, moto, a VPC endpoint), from the SDKs' settings in
 /// their order of precedence:

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import NIOCore
 
 /// The HTTP client every AWS request goes through (S3, SSM, STS).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Keeps another provider's credentials until shortly before they expire.
 ///

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// A key DeleteObjects could not delete, with S3's reason.
 public struct S3DeleteFailure: Sendable, Hashable {

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import _NIOFileSystem
+import Logging
+import NIOHTTP1
 
 extension S3Client {
     /// Uploads `size` bytes of an open file in parts of `partSize`, `multipartConcurrency` at a

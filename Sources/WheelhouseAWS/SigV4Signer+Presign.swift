@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A request the signer cannot sign.
 public enum SigV4Error: Error, Equatable, CustomStringConvertible {

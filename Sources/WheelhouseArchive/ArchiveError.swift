@@ -1,4 +1,4 @@
-import WheelhouseCore
+public import WheelhouseCore
 
 /// Why a wheel or sdist was refused. Each case carries the entry at fault; `description` is
 /// written for the person running twine or the CLI.

@@ -1,4 +1,4 @@
-import WheelhouseCore
+public import WheelhouseCore
 
 /// What a verified sdist contains.
 public struct SdistInspection: Sendable {

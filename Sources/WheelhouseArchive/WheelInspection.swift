@@ -1,5 +1,5 @@
 import Crypto
-import WheelhouseCore
+public import WheelhouseCore
 
 /// What a fully verified wheel contains.
 public struct WheelInspection: Sendable {

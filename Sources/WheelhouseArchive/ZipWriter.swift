@@ -1,5 +1,5 @@
 import CArchive
-import Foundation
+public import Foundation
 
 /// Writes a flat zip (APPNOTE, Zip64 only past 4 GiB) through libarchive, entry by entry: each
 /// entry's size is declared first and its bytes are then written in chunks, so a member is

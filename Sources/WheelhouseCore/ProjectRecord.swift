@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The record of one project, stored at `_wheelhouse/projects/{project}.json`: the source of
 /// truth the simple pages and the static export are rendered from (DESIGN.md §2).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// UTC timestamps with microsecond precision, written as PEP 700's `upload-time` wants them:
 /// `yyyy-mm-ddThh:mm:ss.ffffffZ`.

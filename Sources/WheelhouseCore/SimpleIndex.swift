@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One project's page of the simple API: the model both the PEP 503 HTML and the PEP 691 JSON
 /// renderers draw from, so the two never disagree.

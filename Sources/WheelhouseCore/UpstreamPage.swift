@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A project page read from an upstream simple index, in either of its serializations, as the
 /// pull-through mirror (`serve --upstream`) and `wheelhouse mirror` use it.

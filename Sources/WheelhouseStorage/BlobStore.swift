@@ -1,5 +1,5 @@
-import Foundation
-import NIOCore
+public import Foundation
+public import NIOCore
 
 /// What a store knows about one object.
 public struct BlobInfo: Sendable, Hashable {

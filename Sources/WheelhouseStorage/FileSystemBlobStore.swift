@@ -1,7 +1,7 @@
 import Crypto
-import Foundation
+public import Foundation
 import NIOCore
-import NIOPosix
+public import NIOPosix
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import NIOCore
 
 /// A `BlobStore` in memory, for tests: the same keys, conditions, ranges, ordering and chunked

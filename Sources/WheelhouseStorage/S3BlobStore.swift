@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
-import WheelhouseAWS
+public import WheelhouseAWS
 
 /// A `BlobStore` in an S3 bucket: the key `packages/demo/x.whl` is the object
 /// `<prefix>/packages/demo/x.whl` (or `packages/demo/x.whl` with no prefix).

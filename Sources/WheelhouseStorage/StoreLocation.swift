@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import WheelhouseAWS
 
 /// Where a store lives, parsed from the `--store` option (DESIGN.md §1):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WheelhouseApp
+import WheelhouseAWS
 
 struct ManifestGlueArgsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

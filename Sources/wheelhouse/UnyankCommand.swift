@@ -1,5 +1,6 @@
 import ArgumentParser
 import WheelhouseApp
+import WheelhouseCore
 
 struct UnyankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WheelhouseApp
+import WheelhouseCore
 
 struct YankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

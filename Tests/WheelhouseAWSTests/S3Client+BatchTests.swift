@@ -3,6 +3,8 @@ import Testing
 import WheelhouseTestSupport
 
 @testable import WheelhouseAWS
+import NIOCore
+import AsyncHTTPClient
 
 @Suite(.tags(.endToEnd), .skippedInFastTier) struct S3ClientBatchTests {
     @Test func copyObjectCopiesAcrossBuckets() async throws {

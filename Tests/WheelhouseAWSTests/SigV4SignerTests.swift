@@ -3,6 +3,7 @@ import Testing
 import WheelhouseTestSupport
 
 @testable import WheelhouseAWS
+import Crypto
 
 /// One case of AWS's SigV4 test suite (`Vectors/aws4_testsuite`, Apache-2.0, from botocore's
 /// repository): `<name>.req` is the request, `.creq`, `.sts` and `.authz` the expected canonical

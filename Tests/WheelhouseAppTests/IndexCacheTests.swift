@@ -5,6 +5,7 @@ import WheelhouseCore
 import WheelhouseStorage
 
 @testable import WheelhouseApp
+import NIOCore
 
 /// The index cache against a real in-memory store that counts what it is asked.
 struct IndexCacheTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WheelhouseTestSupport
+import WheelhouseAWS
 
 /// `manifest publish --requirements` with the files people have: a lock written by
 /// `uv pip compile --generate-hashes` against a running server on the store, included with `-r`

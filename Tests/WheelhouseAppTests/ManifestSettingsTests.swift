@@ -3,6 +3,8 @@ import Testing
 import WheelhouseApp
 import WheelhouseStorage
 import WheelhouseTestSupport
+import WheelhouseCore
+import WheelhouseAWS
 
 struct ManifestSettingsTests {
     func file(_ text: String) throws -> URL {

@@ -5,6 +5,8 @@ import WheelhouseApp
 import WheelhouseCore
 
 @testable import wheelhouse
+import FoundationEssentials
+import NIOCore
 
 /// Every subcommand's command line, parsed in process as `wheelhouse` parses it (`parseAsRoot`
 /// runs `validate()` too): typed values for good input, a usage error (status 64) naming the

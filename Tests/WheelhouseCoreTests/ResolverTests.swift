@@ -1,5 +1,6 @@
 import Testing
 @testable import WheelhouseCore
+import Foundation
 
 /// A store written in a line per release, for resolver tests.
 struct ResolverStore {

@@ -3,6 +3,7 @@ import Testing
 import WheelhouseTestSupport
 
 @testable import WheelhouseStorage
+import WheelhouseAWS
 
 @Suite("StoreLocation")
 struct StoreLocationTests {

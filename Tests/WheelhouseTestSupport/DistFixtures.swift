@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Builds small valid wheels and sdists with `Tests/Fixtures/make_dist.py`.
 public enum DistFixtures {

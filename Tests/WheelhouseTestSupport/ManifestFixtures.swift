@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Wheels for any tag, and the Glue oracle (`Tests/Fixtures/glue_oracle.py`), for the manifest tests.
 public enum ManifestFixtures {

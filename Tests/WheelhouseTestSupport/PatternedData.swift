@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `count` bytes that differ from position to position (so a misplaced range or part shows),
 /// deterministic for a given seed.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why Python could not be run at all (as opposed to running and failing, which is a status).
 public struct PythonRunnerError: Error, CustomStringConvertible {

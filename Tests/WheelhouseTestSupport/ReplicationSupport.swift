@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Helpers for the replication tests: buckets in several regions on one moto server, store URLs
 /// for the CLI, the emulator's request count, many small wheels at once, and a server on an S3 store.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 
 /// Locations of the built products and the Python clients.

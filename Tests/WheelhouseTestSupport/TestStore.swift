@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The kinds of store an end-to-end suite runs against.
 public enum TestStoreKind: String, Sendable, CaseIterable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Shared helpers for the test targets: temp dirs, the repository root, the Python venv
 /// with the real clients (pip, uv, twine, packaging, moto) that `make test` creates.

@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 
 // Two tiers of tests. The fast tier runs in-process only: pure logic, archives written by
 // `WheelBuilder`, routers through HummingbirdTesting on memory or file-system stores. The

@@ -1,6 +1,6 @@
 import CArchive
 import Crypto
-import Foundation
+public import Foundation
 
 /// Why a test wheel or sdist could not be written.
 public struct WheelBuilderError: Error, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Builds wheels and sdists for tests by running the committed
 /// `Tests/WheelhouseArchiveTests/Fixtures/make_fixtures.py` with `TestSupport.python` (real

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import WheelhouseCore
 
 /// Expands the paths given to `upload`: files as given, folders searched recursively for

@@ -1,6 +1,6 @@
-import AsyncHTTPClient
-import Foundation
-import NIOCore
+public import AsyncHTTPClient
+public import Foundation
+public import NIOCore
 import NIOHTTP1
 import WheelhouseCore
 import _NIOFileSystem

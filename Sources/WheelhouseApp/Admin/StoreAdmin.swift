@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
-import WheelhouseArchive
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseArchive
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// Curation and maintenance of a store: list, yank, rebuild, verify. Used by the CLI.
 public struct StoreAdmin: Sendable {

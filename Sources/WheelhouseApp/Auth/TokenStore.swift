@@ -1,8 +1,8 @@
 import Crypto
-import Foundation
+public import Foundation
 import Synchronization
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// What a token may do. An upload token may also read.
 public enum TokenScope: String, Sendable, Codable, CaseIterable {

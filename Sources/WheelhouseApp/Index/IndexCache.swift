@@ -1,10 +1,10 @@
 import CompressNIO
 import Crypto
 import Foundation
-import NIOCore
+public import NIOCore
 import Synchronization
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// A rendered index page, ready to send: the bytes, a gzip-compressed copy and a strong ETag.
 public struct RenderedPage: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// Reads and updates project records (`_wheelhouse/projects/{project}.json`, DESIGN.md §2),
 /// the source of truth of the index. Updates are compare-and-swap on the record's etag, retried

@@ -1,6 +1,6 @@
 import Foundation
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// Keeps the static PEP 503 export (`simple/index.html`, `simple/{project}/index.html`) in step
 /// with the records, so a bucket is a usable index even with no server running.

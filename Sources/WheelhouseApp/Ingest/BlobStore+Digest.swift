@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import WheelhouseStorage
+import NIOCore
 
 extension BlobStore {
     /// Size and sha256 of a stored object, streamed: the one way a stored object is hashed.

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// The sha256 (and md5, which the legacy upload API may send) of a local file and its size,
 /// computed in one streaming pass with a fixed-size buffer.

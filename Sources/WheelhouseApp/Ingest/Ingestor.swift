@@ -1,10 +1,10 @@
 import Crypto
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Synchronization
-import WheelhouseArchive
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseArchive
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// The one ingest pipeline behind every way in (CLI, HTTP upload, mirror).
 ///

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import WheelhouseArchive
-import WheelhouseCore
+public import WheelhouseCore
 
 /// `upload --require-target`: the runtimes an uploaded wheel must be installable on (at least
 /// one of them), so a build container cannot push, say, a macOS wheel into a Glue bucket.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import WheelhouseArchive
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// Packs a selection of wheels into Glue's "zip of wheels" (AWS Glue 5.0 and later, AWS Glue
 /// developer guide, "Appendix A: Creating a Zip of Wheels artifact"): an object whose name ends

@@ -1,6 +1,6 @@
 import Foundation
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// One wheel in the store that a manifest may name: its record entry and the `Requires-Dist`
 /// of its core metadata.

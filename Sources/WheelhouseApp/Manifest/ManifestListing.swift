@@ -1,7 +1,7 @@
-import Foundation
-import WheelhouseAWS
+public import Foundation
+public import WheelhouseAWS
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// A published manifest read back: each URI with the project and version it names and whether
 /// the store still has the object (`wheelhouse manifest show`).

@@ -1,5 +1,5 @@
 import Foundation
-import WheelhouseCore
+public import WheelhouseCore
 
 /// A manifest's resolution as a PEP 751 lock file (`pylock.toml`, lock-version 1.0), for
 /// teams that build virtual environments (Glue 6.0's recommended way) or other runtimes

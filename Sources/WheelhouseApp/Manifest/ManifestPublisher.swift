@@ -1,7 +1,7 @@
 import Foundation
-import WheelhouseAWS
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseAWS
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// Chooses the wheels of a manifest: a complete, consistent set for one target runtime.
 public protocol ManifestSelector: Sendable {

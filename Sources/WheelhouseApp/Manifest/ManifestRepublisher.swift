@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Keeps a manifest current in a long-running server, as a service of its `ServiceGroup`:

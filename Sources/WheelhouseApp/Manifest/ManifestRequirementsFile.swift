@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// A manifest as a pip requirements file (`--format requirements`), for Glue 5.0 and later
 /// with a Wheelhouse server the job can reach: `--additional-python-modules s3://.../x.txt

@@ -1,7 +1,7 @@
-import Foundation
-import WheelhouseAWS
-import WheelhouseCore
-import WheelhouseStorage
+public import Foundation
+public import WheelhouseAWS
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// The runtime a manifest is for: a Glue version, a custom Glue profile, or a Python version
 /// and platform tags.

@@ -1,6 +1,6 @@
 import Foundation
-import WheelhouseAWS
-import WheelhouseStorage
+public import WheelhouseAWS
+public import WheelhouseStorage
 
 /// The manifest's value (DESIGN.md §5): the comma-separated `s3://` URIs of the selected
 /// wheels, the form Glue's `--additional-python-modules` takes, and the tier that holds it.

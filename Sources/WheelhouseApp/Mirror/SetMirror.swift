@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import WheelhouseArchive
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// `wheelhouse mirror`: resolves a requirement set's dependency closure for a target runtime
 /// against upstream indexes with the project's own `Resolver` (the one `manifest publish` uses),

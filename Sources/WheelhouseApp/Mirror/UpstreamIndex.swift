@@ -1,9 +1,9 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Crypto
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
-import WheelhouseCore
+public import WheelhouseCore
 
 /// A client of one upstream simple index (PEP 503/691): its project pages, PEP 658 metadata files
 /// and distribution files. Used by the pull-through mirror (`serve --upstream`) and by

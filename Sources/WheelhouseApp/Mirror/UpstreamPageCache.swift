@@ -1,8 +1,8 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Synchronization
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseCore
+public import WheelhouseStorage
 
 /// An upstream page as the mirror keeps it: which upstream answered, and when.
 public struct CachedUpstreamPage: Sendable, Equatable {

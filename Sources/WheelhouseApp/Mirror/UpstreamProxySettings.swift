@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The proxies an upstream request goes through, from the environment as pip (requests) reads
 /// it: `HTTPS_PROXY` for https URLs, `HTTP_PROXY` for http URLs (lower-case names win), and

@@ -1,9 +1,10 @@
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
 import Synchronization
-import WheelhouseStorage
+public import WheelhouseStorage
+import UnixSignals
 
 /// Counters and gauges of a replication worker, exported at `/metrics` (Prometheus text 0.0.4).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// One way a target differs from the source.
 public struct ReplicationDifference: Sendable, Codable, Equatable, CustomStringConvertible {

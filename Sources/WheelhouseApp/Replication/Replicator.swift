@@ -1,7 +1,7 @@
 import Crypto
-import Foundation
+public import Foundation
 import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseStorage
 
 /// Makes target stores identical to a source store (DESIGN.md §5), from any store to any store.
 ///

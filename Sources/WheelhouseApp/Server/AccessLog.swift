@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
 /// The access log: one line per request, in the server log's format

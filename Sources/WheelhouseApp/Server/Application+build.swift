@@ -1,8 +1,9 @@
 import Foundation
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import NIOCore
-import WheelhouseStorage
+public import WheelhouseStorage
+import AsyncHTTPClient
 
 /// Builds the Wheelhouse HTTP application. `serve` and the tests build the same app.
 /// `onIngest` is called with the project name after each upload that changed its record

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A log handler that escapes control characters in the message and in every metadata value
 /// before the wrapped handler writes them, so a value that came from a client (a multipart

@@ -1,8 +1,9 @@
 import Hummingbird
-import Logging
+public import Logging
 import Metrics
 import ServiceLifecycle
-import WheelhouseStorage
+public import WheelhouseStorage
+import UnixSignals
 
 /// Runs `wheelhouse serve` until SIGTERM or SIGINT: the HTTP server, the access log and, with
 /// `--manifest-parameter`, the manifest republisher, as services of one `ServiceGroup`. On a

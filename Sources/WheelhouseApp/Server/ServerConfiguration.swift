@@ -1,5 +1,5 @@
-import Foundation
-import WheelhouseArchive
+public import Foundation
+public import WheelhouseArchive
 
 /// Which requests need a token (`--tokens-required-for`).
 public enum AccessPolicy: String, Sendable, CaseIterable {

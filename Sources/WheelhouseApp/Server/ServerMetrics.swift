@@ -1,5 +1,5 @@
 import CoreMetrics
-import Prometheus
+public import Prometheus
 import Synchronization
 
 /// The server's metrics, exported at `/metrics` in the Prometheus text format (0.0.4) by

@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 import NIOCore
 
 /// The request context of every Wheelhouse route: Hummingbird's basic context plus the

@@ -1,7 +1,7 @@
-import HTTPTypes
+public import HTTPTypes
 import Hummingbird
-import WheelhouseCore
-import WheelhouseStorage
+public import WheelhouseCore
+public import WheelhouseStorage
 
 // The HTTP answers of the domain errors. Statuses twine and pip understand: 400 with the
 // reason for an invalid file, 409 "File already exists" (twine's `--skip-existing` knows it),
