@@ -49,6 +49,20 @@ struct PositiveDurationOption: ExpressibleByArgument, Sendable, CustomStringConv
     var defaultValueDescription: String { text }
 }
 
+/// A Glue runtime this version knows (`--glue-version`): 4.0, 5.0, 5.1, 6.0. Another runtime is
+/// described with `--glue-profile FILE`.
+struct GlueVersionOption: ExpressibleByArgument, Sendable, Equatable, CustomStringConvertible {
+    let version: String
+
+    init?(argument: String) {
+        guard GlueProfile.knownVersions.contains(argument) else { return nil }
+        version = argument
+    }
+
+    static var allValueStrings: [String] { GlueProfile.knownVersions }
+    var description: String { version }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension AccessPolicy: ExpressibleByArgument {}
 extension TokenScope: ExpressibleByArgument {}

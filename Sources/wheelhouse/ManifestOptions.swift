@@ -8,7 +8,7 @@ import WheelhouseStorage
 /// `manifest lock`, `serve`, `upload` and `replicate`.
 struct ManifestSelectionOptions: ParsableArguments {
     @Option(name: .customLong("glue-version"), help: "Target Glue runtime: 4.0 (Python 3.10), 5.0 or 5.1 (Python 3.11), 6.0 (Python 3.13); its preinstalled libraries count as installed. The default, unless --python or --glue-profile is given: 5.0.")
-    var glueVersion: String?
+    var glueVersion: GlueVersionOption?
 
     @Option(name: .customLong("glue-profile"), help: ArgumentHelp("A preinstalled list (name==version lines, in the format of the project's glue/glue-*.txt) for a Glue runtime not built in; its header states 'Python X.Y' and 'glibc X.Y', or --glue-version names the runtime it builds on.", valueName: "file"))
     var glueProfile: String?
@@ -47,9 +47,6 @@ struct ManifestSelectionOptions: ParsableArguments {
     var resolvedFormat: ManifestFormat { format ?? (bundle ? .zip : .urls) }
 
     func validate() throws {
-        if let glueVersion, !ManifestTarget.glueVersions.contains(glueVersion) {
-            throw ValidationError("--glue-version must be one of \(ManifestTarget.glueVersions.joined(separator: ", ")) (got '\(glueVersion)'); for another runtime pass --glue-profile FILE")
-        }
         if (glueVersion != nil || glueProfile != nil) && (python != nil || !platform.isEmpty) {
             throw ValidationError("give either --glue-version/--glue-profile or --python with --platform, not both")
         }
@@ -65,7 +62,7 @@ struct ManifestSelectionOptions: ParsableArguments {
         for name in upgradePreinstalled where name != ":all:" && !ProjectName.isValid(name) {
             throw ValidationError("--upgrade-preinstalled takes a project name or :all: (got '\(name)')")
         }
-        if resolvedFormat != .urls && glueVersion == "4.0" {
+        if resolvedFormat != .urls && glueVersion?.version == "4.0" {
             throw ValidationError("--format \(resolvedFormat.rawValue) needs Glue 5.0 or later: Glue 4.0 does not install a zip of wheels or a requirements file from --additional-python-modules")
         }
         if let indexURL {
@@ -107,13 +104,13 @@ struct ManifestSelectionOptions: ParsableArguments {
     func target() throws -> ManifestTarget {
         if let python { return .python(python, platforms: platform) }
         if let glueProfile {
-            let target = try ManifestTarget.customProfile(file: URL(fileURLWithPath: glueProfile), base: glueVersion)
+            let target = try ManifestTarget.customProfile(file: URL(fileURLWithPath: glueProfile), base: glueVersion?.version)
             if resolvedFormat != .urls, case .profile(let profile) = target, !profile.acceptsBundles {
                 throw CommandFailure("--format \(resolvedFormat.rawValue) needs Glue 5.0 or later: \(profile) does not install it")
             }
             return target
         }
-        return .glue(glueVersion ?? "5.0")
+        return .glue(glueVersion?.version ?? "5.0")
     }
 
     var preinstalledPolicy: PreinstalledPolicy {

@@ -23,7 +23,7 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(name: [.customShort("r"), .customLong("requirements")], help: "A requirements file (repeatable; pip's format, hashes and includes too).")
     var requirements: [String] = []
     @Option(name: .customLong("glue-version"), help: "Target Glue runtime: 4.0, 5.0, 5.1 or 6.0 (the default: 5.0); its preinstalled libraries are not mirrored.")
-    var glueVersion: String?
+    var glueVersion: GlueVersionOption?
     @Option(help: "Target Python version, e.g. 3.11 (with --platform, instead of --glue-version).") var python: String?
     @Option(help: "Target platform tag (repeatable; with --python).") var platform: [String] = []
     @Option(name: .customLong("upgrade-preinstalled"), help: ArgumentHelp("Mirror this preinstalled library too when a requirement needs another version (repeatable; :all:).", valueName: "name"))
@@ -40,9 +40,6 @@ struct MirrorCommand: AsyncParsableCommand {
 
     func validate() throws {
         if upstream.isEmpty { throw ValidationError("--upstream URL is required (the simple index to mirror from)") }
-        if let glueVersion, !ManifestTarget.glueVersions.contains(glueVersion) {
-            throw ValidationError("--glue-version must be one of \(ManifestTarget.glueVersions.joined(separator: ", ")) (got '\(glueVersion)')")
-        }
         if glueVersion != nil && (python != nil || !platform.isEmpty) {
             throw ValidationError("give either --glue-version or --python with --platform, not both")
         }
@@ -67,7 +64,7 @@ struct MirrorCommand: AsyncParsableCommand {
                 notes += read.notes.map { $0.replacingOccurrences(of: "the selection uses its own store or upstream", with: "mirror uses --upstream") }
             }
 
-            let target: ManifestTarget = python.map { .python($0, platforms: platform) } ?? .glue(glueVersion ?? "5.0")
+            let target: ManifestTarget = python.map { .python($0, platforms: platform) } ?? .glue(glueVersion?.version ?? "5.0")
             let environment: TargetEnvironment
             var installed: InstalledSet?
             if let profile = try target.glueProfile() {

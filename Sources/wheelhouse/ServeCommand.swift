@@ -95,7 +95,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--request-timeout must be at least 1 second and less than --idle-timeout (\(idleTimeout))")
         }
         guard (1...10_000).contains(maxConcurrentUploads) else { throw ValidationError("--max-concurrent-uploads must be 1 to 10000") }
-        _ = try upstreamSettings()
+        if downloadRedirect, case .fileSystem? = try? StoreLocation(parsing: options.storeURL) {
+            throw ValidationError("--download-redirect needs an S3 store (s3://BUCKET/...); a local store is served directly")
+        }
+        do {
+            _ = try upstreamSettings()
+        } catch let error as UpstreamOptionError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// An unusable `--upstream...` value; a usage error from `validate()`.
+    struct UpstreamOptionError: Error {
+        let message: String
     }
 
     /// The mirror's settings, nil without `--upstream`; throws for unusable values.
@@ -103,16 +115,16 @@ struct ServeCommand: AsyncParsableCommand {
         let upstreamOnly = !upstreamMerge.isEmpty || !upstreamAllow.isEmpty || !upstreamDeny.isEmpty || upstreamMinAge != nil
             || !upstreamMinAgeExempt.isEmpty
         guard !upstream.isEmpty else {
-            if upstreamOnly { throw ValidationError("--upstream-merge, -allow, -deny, -min-age and -min-age-exempt need --upstream") }
+            if upstreamOnly { throw UpstreamOptionError(message: "--upstream-merge, -allow, -deny, -min-age and -min-age-exempt need --upstream") }
             return nil
         }
         var urls: [URL] = []
         for text in upstream {
-            guard let url = URL(string: text) else { throw ValidationError("--upstream: not a URL (expected https://[user:password@]host/simple/)") }
+            guard let url = URL(string: text) else { throw UpstreamOptionError(message: "--upstream: not a URL (expected https://[user:password@]host/simple/)") }
             do {
                 _ = try UpstreamIndex(url: url, http: UpstreamHTTPClient())
             } catch {
-                throw ValidationError("--upstream: \(error)")
+                throw UpstreamOptionError(message: "--upstream: \(error)")
             }
             urls.append(url)
         }
@@ -124,9 +136,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if downloadRedirect, case .fileSystem? = try? StoreLocation(parsing: options.storeURL) {
-            throw ValidationError("--download-redirect needs an S3 store (s3://BUCKET/...); a local store is served directly")
-        }
         try await failing {
             let store = try options.openStore()
             // A store that cannot be read (a missing bucket, no permission) refuses to start,
@@ -134,7 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 _ = try await store.list(prefix: "_wheelhouse/startup-check/")
             } catch {
-                throw ValidationError("the store \(store.displayName) cannot be read: \(error)")
+                throw CommandFailure("the store \(store.displayName) cannot be read: \(error)")
             }
             // Client values (filenames, paths, User-Agent) are logged: their control characters are escaped.
             var logger = Logger(label: "wheelhouse") { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }

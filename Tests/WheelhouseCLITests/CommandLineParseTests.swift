@@ -116,7 +116,7 @@ import NIOCore
         #expect(publish.parameter == "/glue/etl" && publish.dryRun && publish.specs == ["pandas>=2"])
         #expect(publish.selection.resolvedFormat == .zip)
         #expect(try parse(["manifest", "publish", "--parameter", "/x", "--bundle"], as: ManifestPublishCommand.self).selection.resolvedFormat == .zip)
-        try expectUsageError(["manifest", "publish", "--parameter", "/x", "--glue-version", "3.0"], mentioning: "4.0, 5.0, 5.1, 6.0")
+        try expectUsageError(["manifest", "publish", "--parameter", "/x", "--glue-version", "3.0"], mentioning: "'4.0', '5.0', '5.1' or '6.0'")
         try expectUsageError(["manifest", "publish", "--parameter", "/x", "--format", "tarball"], mentioning: "--format")
         try expectUsageError(["manifest", "publish", "--parameter", "/x", "--glue-version", "4.0", "--bundle"], mentioning: "Glue 5.0")
         try expectUsageError(["manifest", "publish", "--parameter", "/x", "--format", "requirements"], mentioning: "--index-url")

@@ -1,85 +1,106 @@
 import Foundation
 public import Hummingbird
 public import Logging
+public import Prometheus
 public import ServiceLifecycle
 import Synchronization
 public import WheelhouseStorage
 import UnixSignals
 
-/// Counters and gauges of a replication worker, exported at `/metrics` (Prometheus text 0.0.4).
+/// Counters and gauges of a replication worker, exported at `/metrics` (Prometheus text 0.0.4)
+/// by swift-prometheus, which escapes label values.
 ///
 /// `wheelhouse_replication_lag_seconds{target}` is the age of the newest moment up to which
 /// every source change is known to be at the target: now minus the start of the last cycle that
 /// finished without conflicts or failures (or minus the worker's start before the first one).
+/// It is set when scraped, so it grows between cycles.
 public final class ReplicationMetrics: Sendable {
-    struct Target: Sendable {
-        var cycles = 0
-        var failedCycles = 0
-        var objectsCopied = 0
-        var bytesCopied: Int64 = 0
-        var objectsDeleted = 0
-        var failures = 0
-        var caughtUpAt: ContinuousClock.Instant
+    /// One target's series.
+    struct Series: Sendable {
+        let cycles: Prometheus.Counter
+        let failedCycles: Prometheus.Counter
+        let objectsCopied: Prometheus.Counter
+        let bytesCopied: Prometheus.Counter
+        let objectsDeleted: Prometheus.Counter
+        let failures: Prometheus.Counter
+        let lag: Prometheus.Gauge
     }
-    private let targets: Mutex<[String: Target]>
 
-    public init(targets names: [String]) {
+    public let registry: PrometheusCollectorRegistry
+    private let series: Mutex<[String: Series]>
+    /// When each target was last known to hold every source change.
+    private let caughtUpAt: Mutex<[String: ContinuousClock.Instant]>
+
+    public init(targets names: [String], registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
         let now = ContinuousClock.now
-        targets = Mutex(Dictionary(uniqueKeysWithValues: names.map { ($0, Target(caughtUpAt: now)) }))
+        series = Mutex(Dictionary(uniqueKeysWithValues: names.map { ($0, Self.makeSeries(registry, target: $0)) }))
+        caughtUpAt = Mutex(Dictionary(uniqueKeysWithValues: names.map { ($0, now) }))
+    }
+
+    private static func makeSeries(_ registry: PrometheusCollectorRegistry, target: String) -> Series {
+        let labels = [("target", target)]
+        func counter(_ name: String, _ help: String) -> Prometheus.Counter {
+            registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, helpText: help), labels: labels)
+        }
+        return Series(
+            cycles: counter("wheelhouse_replication_cycles_total", "Replication cycles run."),
+            failedCycles: counter("wheelhouse_replication_failed_cycles_total", "Cycles that ended with a conflict or failure."),
+            objectsCopied: counter("wheelhouse_replication_copied_objects_total", "Objects written to the target."),
+            bytesCopied: counter("wheelhouse_replication_copied_bytes_total", "Bytes written to the target."),
+            objectsDeleted: counter("wheelhouse_replication_deleted_objects_total", "Objects deleted at the target (--delete)."),
+            failures: counter("wheelhouse_replication_failures_total", "Conflicts and failed projects or cycles."),
+            lag: registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    metricName: "wheelhouse_replication_lag_seconds", helpText: "Seconds since the target last held every source change."),
+                labels: labels))
+    }
+
+    private func series(of target: String, startingAt start: ContinuousClock.Instant) -> Series {
+        caughtUpAt.withLock { if $0[target] == nil { $0[target] = start } }
+        return series.withLock { all in
+            if let existing = all[target] { return existing }
+            let made = Self.makeSeries(registry, target: target)
+            all[target] = made
+            return made
+        }
     }
 
     func record(_ report: ReplicationReport, cycleStarted: ContinuousClock.Instant) {
-        targets.withLock { all in
-            var target = all[report.target] ?? Target(caughtUpAt: cycleStarted)
-            target.cycles += 1
-            target.objectsCopied += report.objectsCopied
-            target.bytesCopied += report.bytesCopied
-            target.objectsDeleted += report.objectsDeleted
-            target.failures += report.failures.count + report.conflicts.count
-            if report.succeeded { target.caughtUpAt = cycleStarted } else { target.failedCycles += 1 }
-            all[report.target] = target
+        let target = series(of: report.target, startingAt: cycleStarted)
+        target.cycles.increment()
+        target.objectsCopied.increment(by: Int64(report.objectsCopied))
+        target.bytesCopied.increment(by: report.bytesCopied)
+        target.objectsDeleted.increment(by: Int64(report.objectsDeleted))
+        target.failures.increment(by: Int64(report.failures.count + report.conflicts.count))
+        if report.succeeded {
+            caughtUpAt.withLock { $0[report.target] = cycleStarted }
+        } else {
+            target.failedCycles.increment()
         }
     }
 
     func recordFailedCycle(target name: String) {
-        targets.withLock { all in
-            all[name, default: Target(caughtUpAt: .now)].cycles += 1
-            all[name, default: Target(caughtUpAt: .now)].failedCycles += 1
-            all[name, default: Target(caughtUpAt: .now)].failures += 1
-        }
+        let target = series(of: name, startingAt: .now)
+        target.cycles.increment()
+        target.failedCycles.increment()
+        target.failures.increment()
     }
 
     /// Seconds since `target` was last known to hold every source change.
     public func lag(of target: String) -> Double? {
-        targets.withLock { $0[target] }.map { Replicator.seconds(ContinuousClock.now - $0.caughtUpAt) }
+        caughtUpAt.withLock { $0[target] }.map { Replicator.seconds(ContinuousClock.now - $0) }
     }
 
+    /// The exposition text, with every target's lag set to now.
     public func prometheusText() -> String {
         let now = ContinuousClock.now
-        let all = targets.withLock { $0 }.sorted { $0.key < $1.key }
-        var out = ""
-        func family(_ name: String, _ type: String, _ help: String, _ value: (Target) -> String) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (target, counters) in all {
-                out += "\(name){target=\"\(Self.escaped(target))\"} \(value(counters))\n"
-            }
+        let instants = caughtUpAt.withLock { $0 }
+        let all = series.withLock { $0 }
+        for (target, instant) in instants {
+            all[target]?.lag.set(Replicator.seconds(now - instant))
         }
-        family("wheelhouse_replication_lag_seconds", "gauge", "Seconds since the target last held every source change.") {
-            "\(Replicator.seconds(now - $0.caughtUpAt))"
-        }
-        family("wheelhouse_replication_cycles_total", "counter", "Replication cycles run.") { "\($0.cycles)" }
-        family("wheelhouse_replication_failed_cycles_total", "counter", "Cycles that ended with a conflict or failure.") { "\($0.failedCycles)" }
-        family("wheelhouse_replication_copied_objects_total", "counter", "Objects written to the target.") { "\($0.objectsCopied)" }
-        family("wheelhouse_replication_copied_bytes_total", "counter", "Bytes written to the target.") { "\($0.bytesCopied)" }
-        family("wheelhouse_replication_deleted_objects_total", "counter", "Objects deleted at the target (--delete).") { "\($0.objectsDeleted)" }
-        family("wheelhouse_replication_failures_total", "counter", "Conflicts and failed projects or cycles.") { "\($0.failures)" }
-        return out
-    }
-
-    /// Prometheus label values escape backslash, double quote and newline.
-    static func escaped(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        return registry.emitToString()
     }
 }
 
