@@ -85,4 +85,72 @@ struct HotPathTests {
         #expect(text.contains(#"wheelhouse_http_requests_total{route="/simple/{project}",method="GET",status="404"} 1"#), "\(text)")
         #expect(text.contains(#"wheelhouse_http_active_requests{method="GET"} 0"#), "\(text)")
     }
+
+    /// The fast path (`IndexFastPath`) on a live server in process: a page's second request is
+    /// answered from memory on the event loop, and says exactly what the route said the first
+    /// time; everything it does not take goes on to the router; every request is counted and
+    /// logged once.
+    @Test func pagesInMemoryAnswerAsTheRouteDoes() async throws {
+        let root = try TestSupport.makeTemporaryDirectory("wh-fast")
+        let store = try FileSystemBlobStore(root: root.appendingPathComponent("store"))
+        for version in ["1.0", "1.1"] {
+            let wheel = try WheelBuilder.make("Fast_Pkg", version, in: root, payload: 0)
+            _ = try await Ingestor(store: store).ingest(.init(file: wheel))
+        }
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let accessLog = AccessLog(fd: fds[1])
+        let metrics = ServerMetrics()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = buildApplication(
+            configuration: ServerConfiguration(indexStaleness: .seconds(60)), store: store, logger: logger, metrics: metrics,
+            accessLog: accessLog)
+        try await app.test(.live) { client in
+            func get(_ uri: String, _ headers: HTTPFields = [:]) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .get, headers: headers) { $0 }
+            }
+            func same(_ a: TestResponse, _ b: TestResponse) {
+                var ah = a.headers, bh = b.headers
+                ah[.date] = nil
+                bh[.date] = nil
+                #expect(a.status == b.status)
+                #expect(ah == bh, "\(ah) vs \(bh)")
+                #expect(a.body == b.body)
+            }
+            for (uri, headers) in [
+                ("/simple/fast-pkg/", HTTPFields()), ("/simple/", [:]),
+                ("/simple/fast-pkg/", [.accept: "application/vnd.pypi.simple.v1+json"]),
+                ("/simple/fast-pkg/", [.acceptEncoding: "gzip"]),
+            ] {
+                let routed = try await get(uri, headers)
+                let fast = try await get(uri, headers)
+                #expect(routed.status == .ok)
+                #expect(fast.headers[.date] != nil && fast.headers[.server] == "wheelhouse")
+                same(routed, fast)
+            }
+            let etag = try #require(try await get("/simple/fast-pkg/").headers[.eTag])
+            let notModified = try await get("/simple/fast-pkg/", [.ifNoneMatch: etag])
+            #expect(notModified.status == .notModified && notModified.body.readableBytes == 0)
+            #expect(notModified.headers[.eTag] == etag)
+            // Not taken: redirects, queries, unknown projects.
+            #expect(try await get("/simple/Fast_Pkg/").status == .movedPermanently)
+            let query = try await get("/simple/fast-pkg/?format=application/vnd.pypi.simple.v1%2Bjson")
+            #expect(query.headers[.contentType] == "application/vnd.pypi.simple.v1+json")
+            #expect(try await get("/simple/nothing-here/").status == .notFound)
+            #expect(try await get("/simple/nothing-here/").status == .notFound)
+        }
+        let text = metrics.prometheusText()
+        #expect(text.contains(#"wheelhouse_http_requests_total{route="/simple/{project}",method="GET",status="200"} 8"#), "\(text)")
+        #expect(text.contains(#"wheelhouse_http_requests_total{route="/simple",method="GET",status="200"} 2"#), "\(text)")
+        #expect(text.contains(#"wheelhouse_http_requests_total{route="/simple/{project}",method="GET",status="304"} 1"#), "\(text)")
+        accessLog.flush()
+        close(fds[1])
+        let lines = String(decoding: FileHandle(fileDescriptor: fds[0]).readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n")
+        // 4 × 2 pairs, the ETag's, the 304, the redirect, the query, the two unknown projects.
+        #expect(lines.count == 14, "\(lines)")
+        #expect(lines.allSatisfy { $0.contains(" hb.request.id=") && $0.hasSuffix("[WheelhouseApp] request") }, "\(lines)")
+    }
 }
