@@ -78,13 +78,17 @@ def ratio(a, b):
 
 
 def met(row):
-    """True/False when the goal reads `>= x` / `<= x` (x a ratio), else None."""
-    goal = (row.get("goal") or "").replace("×", "").replace("x", "")
-    m = re.match(r"\s*(≥|>=|≤|<=)\s*([0-9.]+)", goal)
-    if not m or row.get("ratio") is None:
+    """True/False for a goal `≥ x×` / `≤ x×` (the ratio against the peer) or `≤ x unit` (the
+    value itself, e.g. `≤ 1 s`); None when there is no goal."""
+    goal = row.get("goal") or ""
+    m = re.match(r"\s*(≥|>=|≤|<=|<|>)\s*([0-9.]+)", goal)
+    if not m:
+        return None
+    value = row.get("ratio") if "×" in goal or goal.rstrip().endswith("x") else row.get("wheelhouse")
+    if value is None:
         return None
     bound = float(m.group(2))
-    return row["ratio"] >= bound if m.group(1) in ("≥", ">=") else row["ratio"] <= bound
+    return value >= bound if m.group(1) in ("≥", ">=", ">") else value <= bound
 
 
 def run_harness(args, binary, rounds, duration, state):
