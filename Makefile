@@ -7,7 +7,7 @@ BENCH_DIR ?= /tmp/wheelhouse-bench
 FUZZ_SECONDS ?= 60
 FUZZ_CRASHES ?= $(CURDIR)/Fuzz/crashes
 
-.PHONY: run build release test test-fast bootstrap vectors docs docs-check bench compat soak fuzz clean
+.PHONY: run build release test test-fast bootstrap vectors docs docs-check bench bench-readme compat soak fuzz clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -44,8 +44,13 @@ docs: bootstrap
 docs-check: bootstrap
 	SWIFT=$(SWIFT) ./scripts/cli-docs.sh --check
 
+# bench/results/<date>-<commit>.{json,md} beside nginx (scripts/bench.sh; BENCH_QUICK=1 for a
+# short try, BENCH_PARTS for more parts); bench-readme puts the latest results into README.md.
 bench: release
 	./scripts/bench.sh $(BENCH_DIR)
+
+bench-readme:
+	./scripts/bench-readme.py
 
 # Real packages from PyPI (~1 GB, cached outside the repo): every file must be accepted.
 compat: build

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmarks (never run by the tests). Release build; all traffic on 127.0.0.1.
-#   1. wheel verification throughput and peak RSS vs python's own check (scripts/bench-verify.sh)
-#   2. the side-by-side index harness of ../shared/bench with Wheelhouse as a row
-#   3. peak server RSS while a 1 GB wheel is uploaded over HTTP (scripts/bench-upload-rss.sh)
-#   4. the S3 store on moto: 1 GB upload vs `aws s3 cp`, list and rebuild of a 10,000-file index,
-#      warm index pages on S3 vs local (scripts/bench-s3.sh; BENCH_PARTS=s3)
-#   5. replication of 10,000 wheels between two moto buckets vs `aws s3 sync`, first and no-change
-#      runs (scripts/bench-replicate.sh; BENCH_PARTS=replicate)
-#   6. pip install of 20 real packages through `serve --upstream` (cold, warm) vs straight from the
-#      upstream and vs devpi-server's mirror (scripts/bench-mirror.sh; BENCH_PARTS=mirror)
-# Usage: scripts/bench.sh [OUT_DIR]   (BENCH_PARTS="verify peers upload" selects parts)
+# The default part, `results`, writes bench/results/<date>-<commit>.json and .md
+# (scripts/bench-results.py): the shared index harness side by side with nginx in interleaved
+# rounds, then every figure script that exists (scripts/bench-*-figures.sh, scripts/bench-scale.sh),
+# with the machine, load average and commit; `scripts/bench-readme.py` then puts the latest of
+# them into the README. BENCH_QUICK=1 for a short try (one round of 3 s).
+# More parts, by name in BENCH_PARTS:
+#   verify     wheel verification throughput and peak RSS vs python's own check (scripts/bench-verify.sh)
+#   peers      the shared harness with every peer it knows (nginx, pypiserver, devpi) and Wheelhouse
+#   upload     peak server RSS while a 1 GB wheel is uploaded over HTTP (scripts/bench-upload-rss.sh)
+#   s3         the S3 store on moto (scripts/bench-s3.sh)
+#   replicate  replication of 10,000 wheels between two moto buckets vs `aws s3 sync` (scripts/bench-replicate.sh)
+#   mirror     pip install of 20 real packages through `serve --upstream` (scripts/bench-mirror.sh)
+# Usage: scripts/bench.sh [OUT_DIR]   (OUT_DIR: scratch for the parts other than `results`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/wheelhouse-bench}
-PARTS=${BENCH_PARTS:-"verify peers upload s3 replicate mirror"}
+PARTS=${BENCH_PARTS:-"results"}
 mkdir -p "$OUT"
 swift build -c release --product wheelhouse >/dev/null
 BIN="$(swift build -c release --show-bin-path)/wheelhouse"
@@ -21,6 +24,8 @@ echo "wheelhouse binary: $BIN"
 
 for part in $PARTS; do
   case "$part" in
+    results)
+      python3 ./scripts/bench-results.py --bin "$BIN" --out bench/results ;;
     verify)
       ./scripts/bench-verify.sh 200 | tee "$OUT/verify.txt" ;;
     peers)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import WheelhouseApp
+import Logging
 
 /// The access log's lines and its bound, through a pipe, in process.
 struct AccessLogTests {

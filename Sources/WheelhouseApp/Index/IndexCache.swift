@@ -1,24 +1,52 @@
 import CompressNIO
 import Crypto
 import Foundation
+public import HTTPTypes
 public import NIOCore
 import Synchronization
 public import WheelhouseCore
 public import WheelhouseStorage
 
-/// A rendered index page, ready to send: the bytes, a gzip-compressed copy and a strong ETag.
+/// A rendered index page, ready to send: the bytes, a gzip-compressed copy, a strong ETag, and
+/// the response headers of each representation, built once, so that answering from the cache
+/// copies two shared values (headers and a `ByteBuffer`) and builds nothing per request.
 public struct RenderedPage: Sendable {
     public var body: ByteBuffer
     public var gzipped: ByteBuffer?
     /// A strong entity tag (quoted) derived from the bytes.
     public var etag: String
     public var contentType: String
+    /// The headers of a `304` (no length): type, ETag, `Vary`, `Cache-Control`.
+    public let headers: HTTPFields
+    /// `headers` plus the identity body's `Content-Length`.
+    public let identityHeaders: HTTPFields
+    /// `headers` plus `Content-Encoding: gzip` and the compressed body's length, when there is one.
+    public let gzipHeaders: HTTPFields?
 
     init(bytes: [UInt8], contentType: String) {
-        self.body = ByteBuffer(bytes: bytes)
-        self.etag = "\"\(SHA256.hash(data: bytes).hexString.prefix(32))\""
+        let body = ByteBuffer(bytes: bytes)
+        let etag = "\"\(SHA256.hash(data: bytes).hexString.prefix(32))\""
+        let gzipped = bytes.count >= 256 ? Self.gzip(bytes) : nil
+        let headers: HTTPFields = [
+            .contentType: contentType,
+            .eTag: etag,
+            .vary: "Accept, Accept-Encoding",
+            .cacheControl: "max-age=60, public",
+        ]
+        var identity = headers
+        identity[.contentLength] = String(body.readableBytes)
+        self.body = body
+        self.etag = etag
         self.contentType = contentType
-        self.gzipped = bytes.count >= 256 ? Self.gzip(bytes) : nil
+        self.gzipped = gzipped
+        self.headers = headers
+        self.identityHeaders = identity
+        self.gzipHeaders = gzipped.map { gz in
+            var fields = headers
+            fields[.contentEncoding] = "gzip"
+            fields[.contentLength] = String(gz.readableBytes)
+            return fields
+        }
     }
 
     static func gzip(_ bytes: [UInt8]) -> ByteBuffer? {
@@ -117,6 +145,30 @@ public final class IndexCache: Sendable {
         let page = RenderedPage(bytes: PageRendering.renderRoot(names, format: format), contentType: format.contentType)
         state.withLock { s in
             if s.root?.names == names { s.root?.pages[format] = page }
+        }
+        return page
+    }
+
+    /// The rendered project list in `format` if it is in memory, else nil; for answering on the
+    /// event loop (`IndexFastPath`). A stale list is returned and revalidated in the background,
+    /// as by `rootPage`.
+    func cachedRootPage(format: SimpleFormat) -> RenderedPage? {
+        let now = clock.now
+        let (cached, generation) = state.withLock { ($0.root, $0.generation) }
+        guard let cached, let page = cached.pages[format] else { return nil }
+        if now - cached.checkedAt >= staleness { revalidateInBackground(Self.rootKey) { await self.revalidateRoot(generation) } }
+        return page
+    }
+
+    /// The rendered page of `project` in `format` if it is in memory, else nil (also for a
+    /// project not known yet); for answering on the event loop (`IndexFastPath`). A stale
+    /// page is returned and revalidated in the background, as by `projectPage`.
+    func cachedProjectPage(_ project: String, format: SimpleFormat) -> RenderedPage? {
+        let now = clock.now
+        let (cached, generation) = state.withLock { ($0.projects[project], $0.generation) }
+        guard let cached, cached.record != nil, let page = cached.pages[format] else { return nil }
+        if now - cached.checkedAt >= staleness {
+            revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }
         }
         return page
     }

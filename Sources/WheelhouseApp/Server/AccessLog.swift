@@ -22,7 +22,8 @@ public final class AccessLog: Service, Sendable {
         var bytes: String?
         var contentType: String?
         var userAgent: String?
-        var requestID: String
+        /// Hummingbird's request id (`hb.request.id`), described when the line is written.
+        var requestID: Logger.MetadataValue?
     }
 
     private struct Pending {
@@ -93,13 +94,19 @@ public final class AccessLog: Service, Sendable {
     }
 
     private func format(_ e: Entry, clock: inout TimestampCache, into out: inout [UInt8]) {
-        let millis = Double(e.durationNanos) / 1_000_000
         // Keys in the order the server log sorts them, so a line reads the same either way.
         var line = clock.text(e.time)
         line += " info \(label): bytes=\(e.bytes ?? "-") content_type=\(Self.clean(e.contentType ?? "-"))"
-        line += " duration_ms=\(String(format: "%.2f", millis)) hb.request.id=\(e.requestID) method=\(e.method)"
+        line += " duration_ms=\(Self.milliseconds(e.durationNanos)) hb.request.id=\(e.requestID?.description ?? "-") method=\(e.method)"
         line += " path=\(Self.clean(e.path)) status=\(e.status) user_agent=\(Self.clean(e.userAgent ?? "-")) [WheelhouseApp] request\n"
         out.append(contentsOf: line.utf8)
+    }
+
+    /// `12.34`: nanoseconds as milliseconds with two decimals (rounded), without `String(format:)`.
+    static func milliseconds(_ nanos: Int64) -> String {
+        let hundredths = (max(nanos, 0) + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     private static func clean(_ value: String) -> String {

@@ -18,22 +18,35 @@ public func buildApplication(
     metrics: ServerMetrics = ServerMetrics(),
     accessLog: AccessLog? = nil
 ) -> some ApplicationProtocol {
-    let router = buildRouter(
+    let (router, cache) = makeRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
         metrics: metrics, accessLog: accessLog)
+    let serverName = "wheelhouse"
+    // Index pages in memory are answered on the event loop (`IndexFastPath`) when reading
+    // needs no token and pages are the store's own (not an upstream's).
+    let readsArePublic =
+        switch configuration.access {
+        case .none, .upload: true
+        case .read: false
+        }
+    let fastPath =
+        readsArePublic && configuration.upstream == nil
+        ? IndexFastPathPages(cache: cache, metrics: metrics.requests, accessLog: accessLog, serverName: serverName) : nil
     let limits = configuration.connectionLimits
     return Application(
         router: router,
         // The connection limits (README "Limits"): header sizes and count, the idle timeout
         // (also the header-read timeout), and a full close after early answers.
-        server: .http1(
+        // Each connection is handled on its own event loop (`EventLoopHTTP1Channel`).
+        server: .http1OnEventLoop(
             configuration: .init(
                 additionalChannelHandlers: [ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer, requestTimeout: limits.requestTimeout)],
                 idleTimeout: TimeAmount(limits.idleTimeout),
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maxHeaderFieldSize, maxHeaderListSize: limits.maxHeaderListSize,
-                    maxHeaderFieldCount: limits.maxHeaderFieldCount))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheelhouse"),
+                    maxHeaderFieldCount: limits.maxHeaderFieldCount)),
+            fastPath: fastPath),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         logger: logger
     )
 }
@@ -48,6 +61,22 @@ public func buildRouter(
     metrics: ServerMetrics = ServerMetrics(),
     accessLog: AccessLog? = nil
 ) -> Router<WheelhouseRequestContext> {
+    makeRouter(
+        configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
+        metrics: metrics, accessLog: accessLog
+    ).router
+}
+
+/// `buildRouter`, and the index cache its routes answer from.
+func makeRouter(
+    configuration: ServerConfiguration,
+    store: any BlobStore,
+    logger: Logger,
+    onIngest: @escaping @Sendable (String) -> Void,
+    upstreamClient: UpstreamHTTPClient?,
+    metrics: ServerMetrics,
+    accessLog: AccessLog?
+) -> (router: Router<WheelhouseRequestContext>, cache: IndexCache) {
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
     var ingestor = Ingestor(
@@ -61,13 +90,15 @@ public func buildRouter(
 
     let router = Router(context: WheelhouseRequestContext.self)
     router.addMiddleware {
-        // Request counts and latency by route, through swift-metrics (`runServer` points it at
-        // `metrics`); outermost, so it sees every answer, errors included.
-        MetricsMiddleware()
+        // Request counts and latency by route (`RequestMetrics`); outermost, so it sees every
+        // answer, errors included.
+        RequestMetricsMiddleware(metrics: metrics.requests)
     }
     // One access log line per request, written off the request path (`AccessLog`).
     if let accessLog { router.addMiddleware { RequestLogMiddleware(log: accessLog) } }
     router.addMiddleware { ErrorBoundaryMiddleware() }
+    // Uploads leave the event loop their connection is handled on (`EventLoopHTTP1Channel`).
+    router.addMiddleware { OffLoopMiddleware() }
 
     var mirror: PullThroughMirror?
     if let settings = configuration.upstream {
@@ -111,5 +142,5 @@ public func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))
         )
     }
-    return router
+    return (router, cache)
 }

@@ -104,10 +104,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         lastRead = .now()
         switch unwrapInboundIn(data) {
         case .head:
+            // The body timer starts at the end of this read (`channelReadComplete`) if the
+            // request has not ended by then: a request without a body costs no timer.
             readingRequest = true
             responseStarted = false
             continueSent = false
-            scheduleBodyTimer(context: context, deadline: lastRead + requestTimeout)
         case .end:
             readingRequest = false
             bodyTimer?.cancel()
@@ -115,6 +116,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .body: break
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if readingRequest, !draining, bodyTimer == nil {
+            scheduleBodyTimer(context: context, deadline: lastRead + requestTimeout)
+        }
+        context.fireChannelReadComplete()
     }
 
     private func scheduleBodyTimer(context: ChannelHandlerContext, deadline: NIODeadline) {

@@ -49,35 +49,76 @@ struct IndexController: Sendable {
             formatOverride: request.uri.queryParameters.get("format"))
     }
 
+    /// Answers from the page's pre-built representations: `304` when `If-None-Match` matches,
+    /// else the gzip body when the client takes it, else the identity body.
     static func respond(_ request: Request, _ page: RenderedPage) -> Response {
-        var headers: HTTPFields = [
-            .contentType: page.contentType,
-            .eTag: page.etag,
-            .vary: "Accept, Accept-Encoding",
-            .cacheControl: "max-age=60, public",
-        ]
         if let inm = request.headers[.ifNoneMatch], ConditionalRequest.ifNoneMatchMatches(inm, etag: page.etag) {
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: page.headers)
         }
-        if let gz = page.gzipped, acceptsGzip(request.headers[.acceptEncoding]) {
-            headers[.contentEncoding] = "gzip"
-            headers[.contentLength] = String(gz.readableBytes)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gz))
+        if let gz = page.gzipped, let gzipHeaders = page.gzipHeaders, acceptsGzip(request.headers[.acceptEncoding]) {
+            return Response(status: .ok, headers: gzipHeaders, body: .init(byteBuffer: gz))
         }
-        headers[.contentLength] = String(page.body.readableBytes)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: page.body))
+        return Response(status: .ok, headers: page.identityHeaders, body: .init(byteBuffer: page.body))
     }
 
-    /// True when `Accept-Encoding` lists gzip (or `*`) with a non-zero q-value.
+    /// True when `Accept-Encoding` lists gzip (or `*`) with a non-zero q-value (RFC 9110
+    /// §12.5.3). Reads the header's bytes in place: no strings are made.
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
-        for item in header.split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
-            guard let coding = parts.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else { continue }
-            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            if q > 0 { return true }
+        var utf8 = Substring(header).utf8
+        // The common case, `gzip` alone or first without parameters, answers at once.
+        if utf8.count >= 4, utf8.starts(with: "gzip".utf8),
+            utf8.count == 4 || utf8[utf8.index(utf8.startIndex, offsetBy: 4)] == UInt8(ascii: ",")
+        {
+            return true
+        }
+        while !utf8.isEmpty {
+            let end = utf8.firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+            if acceptsGzipItem(utf8[utf8.startIndex..<end]) { return true }
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
         return false
+    }
+
+    /// One `coding;q=x` item of `Accept-Encoding`.
+    private static func acceptsGzipItem(_ item: Substring.UTF8View) -> Bool {
+        let semicolon = item.firstIndex(of: UInt8(ascii: ";")) ?? item.endIndex
+        let coding = trimmed(item[item.startIndex..<semicolon])
+        guard equalsIgnoringCase(coding, "gzip") || equalsIgnoringCase(coding, "x-gzip") || equalsIgnoringCase(coding, "*") else {
+            return false
+        }
+        var parameters = semicolon == item.endIndex ? item[semicolon...] : item[item.index(after: semicolon)...]
+        while !parameters.isEmpty {
+            let end = parameters.firstIndex(of: UInt8(ascii: ";")) ?? parameters.endIndex
+            let parameter = trimmed(parameters[parameters.startIndex..<end])
+            if parameter.count >= 2, parameter.first.map({ $0 | 0x20 }) == UInt8(ascii: "q"),
+                parameter[parameter.index(after: parameter.startIndex)] == UInt8(ascii: "=")
+            {
+                let value = Substring(parameter.dropFirst(2))
+                return (Double(value) ?? 1) > 0
+            }
+            parameters = end == parameters.endIndex ? parameters[end...] : parameters[parameters.index(after: end)...]
+        }
+        return true
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        let isSpace = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[first...last]
+    }
+
+    private static func equalsIgnoringCase(_ bytes: Substring.UTF8View, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        var i = 0
+        for byte in bytes {
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if lower != lowercase.utf8Start[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     static func redirect(to location: String) -> Response {

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// Hands one record per request (method, path, status, duration, bytes, content type, user
 /// agent) to the `AccessLog`, which formats and writes it off the request path. Errors thrown
-/// past the error boundary are recorded with their status. (Request metrics: `MetricsMiddleware`.)
+/// past the error boundary are recorded with their status. (Request metrics: `RequestMetricsMiddleware`.)
+/// The request id is handed over as is and only described on the log's thread.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = WheelhouseRequestContext
     let log: AccessLog
@@ -32,6 +34,6 @@ struct RequestLogMiddleware: RouterMiddleware {
             AccessLog.Entry(
                 time: time(nil), method: request.method.rawValue, path: request.uri.path, status: status,
                 durationNanos: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000,
-                bytes: length, contentType: contentType, userAgent: request.headers[.userAgent], requestID: context.id))
+                bytes: length, contentType: contentType, userAgent: request.headers[.userAgent], requestID: context.logger[metadataKey: "hb.request.id"]))
     }
 }

@@ -16,8 +16,8 @@ public func runServer(
     republisher: ManifestRepublisher? = nil,
     upstreamClient: UpstreamHTTPClient? = nil
 ) async throws {
-    // The request metrics of Hummingbird's `MetricsMiddleware` go to the process's metrics
-    // system: this server's registry, exported at `/metrics`.
+    // Whatever records through swift-metrics goes to this server's registry, exported at
+    // `/metrics` (the request metrics are written there directly: `RequestMetrics`).
     let metrics = ServerMetrics()
     MetricsSystem.bootstrap(metrics.factory)
     // The access log follows the log level: `info` and below write it.

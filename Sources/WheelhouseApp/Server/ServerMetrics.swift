@@ -7,13 +7,16 @@ import Synchronization
 /// and `_count`.
 ///
 /// Requests (count, errors, in flight, latency histograms by route, method and status) are
-/// recorded by Hummingbird's `MetricsMiddleware` through swift-metrics: `runServer` bootstraps
-/// the process's `MetricsSystem` with `factory`, which writes into this registry under
-/// Wheelhouse's names (`prometheusNames`). Wheelhouse's own counters are made here.
+/// recorded by `RequestMetricsMiddleware` into `requests`. `factory` lets anything recording
+/// through swift-metrics (`runServer` bootstraps the process's `MetricsSystem` with it) write
+/// into this registry under Prometheus names (`prometheusNames`). Wheelhouse's own counters
+/// are made here.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// A swift-metrics factory that records into `registry`.
     public let factory: PrometheusMetricsFactory
+    /// The request metrics (`RequestMetricsMiddleware`).
+    let requests: RequestMetrics
 
     let uploadsOK: Prometheus.Counter
     let uploadsFailed: Prometheus.Counter
@@ -30,12 +33,14 @@ public final class ServerMetrics: Sendable {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.nameAndLabelSanitizer = Self.prometheusNames
-        factory.durationHistogramBuckets[Self.requestDuration] = [
+        let buckets: [Duration] = [
             .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
             .seconds(5), .seconds(10), .seconds(30),
         ]
+        factory.durationHistogramBuckets[Self.requestDuration] = buckets
         self.factory = factory
+        self.requests = RequestMetrics(registry: registry, buckets: buckets)
 
         let uploads = "Uploads by result."
         uploadsOK = Self.counter(registry, "wheelhouse_uploads_total", [("result", "ok")], help: uploads)
