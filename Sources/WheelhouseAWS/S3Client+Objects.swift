@@ -277,7 +277,7 @@ extension S3Client {
             do {
                 size = try await handle.info().size
             } catch {
-                try? await handle.close()
+                await Self.close(handle)
                 throw error
             }
         } catch {
@@ -285,12 +285,18 @@ extension S3Client {
         }
         do {
             let result = try await body(handle, size)
-            try? await handle.close()
+            await Self.close(handle)
             return result
         } catch {
-            try? await handle.close()
+            await Self.close(handle)
             throw error
         }
+    }
+
+    /// Closes the handle even in a cancelled task (an aborted upload), where `close()` itself
+    /// would give up before the descriptor is released.
+    static func close(_ handle: ReadFileHandle) async {
+        await Task { try? await handle.close() }.value
     }
 
     /// A streamed body of the bytes of `range` of the file, read anew for each attempt.
