@@ -123,6 +123,9 @@ public protocol BlobStore: Sendable {
     /// the caller then writes with `write(_:contentsOf:...)` once the check passed.
     func beginWrite(_ key: String, contentsOf file: URL, contentType: String?) async throws -> (any PendingBlobWrite)?
 
+    /// Whether `copyInBackend` can copy from `source` (no request is sent to find out).
+    func canCopyInBackend(from source: any BlobStore) -> Bool
+
     /// Copies `sourceKey` of `source` to `key` of this store inside the backend, without the
     /// bytes passing through this process (S3: CopyObject between buckets of one endpoint), and
     /// only while the source object still has `sourceETag`. Returns the new object's info and
@@ -157,6 +160,9 @@ extension BlobStore {
     public func beginWrite(_ key: String, contentsOf file: URL, contentType: String?) async throws -> (any PendingBlobWrite)? {
         nil
     }
+
+    /// Stores that cannot copy inside their backend: the caller streams.
+    public func canCopyInBackend(from source: any BlobStore) -> Bool { false }
 
     /// Stores that cannot copy inside their backend: the caller streams.
     public func copyInBackend(

@@ -160,12 +160,15 @@ public final class S3BlobStore: BlobStore {
     /// CopyObject when `source` is an S3 store on the same endpoint (buckets the same
     /// credentials reach), up to S3's 5 GiB limit for one copy; nil otherwise, and when S3
     /// refuses the copy for want of access to the source (the caller then streams).
+    public func canCopyInBackend(from source: any BlobStore) -> Bool {
+        guard let source = source as? S3BlobStore else { return false }
+        return source.client.configuration.endpoint == client.configuration.endpoint
+    }
+
     public func copyInBackend(
         from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
     ) async throws -> (info: BlobInfo, sha256: String?)? {
-        guard let source = source as? S3BlobStore, source.client.configuration.endpoint == client.configuration.endpoint,
-            size <= Self.maxCopySize
-        else { return nil }
+        guard canCopyInBackend(from: source), let source = source as? S3BlobStore, size <= Self.maxCopySize else { return nil }
         try BlobKey.validate(sourceKey)
         try BlobKey.validate(key)
         do {
