@@ -171,4 +171,37 @@ struct S3ChecksumTests {
         let problems = try await StoreAdmin(store: target).verify().problems
         #expect(problems.isEmpty, "\(problems)")
     }
+
+    /// `index rebuild` on S3 records a wheel from its stored checksum and its `.metadata`
+    /// without downloading it; a wheel whose metadata file is gone is downloaded and inspected.
+    @Test func rebuildTrustsStoredChecksumsAndMetadata() async throws {
+        let moto = try await MotoServer.shared()
+        let store = try await store(moto, label: "rebuild-trust")
+        let work = try TestSupport.makeTemporaryDirectory("s3-rebuild")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let wheels = try await upload(["trust-a": 3, "trust-b": 2], to: store, in: work)
+        let admin = StoreAdmin(store: store)
+        let before = [try await admin.record("trust-a"), try await admin.record("trust-b")]
+        for project in ["trust-a", "trust-b"] { try await store.delete(try StorageLayout.recordKey(project: project)) }
+        let stripped = try #require(wheels.first { $0.lastPathComponent.hasPrefix("trust_b") })
+        let strippedKey = try StorageLayout.fileKey(project: "trust-b", filename: stripped.lastPathComponent)
+        try await store.delete(try StorageLayout.metadataKey(project: "trust-b", filename: stripped.lastPathComponent))
+        let downloadsBefore = wheelDownloads(moto, bucket: store.bucket).count
+
+        let report = try await admin.rebuild()
+        #expect(report.files == 5)
+        #expect(report.refused.isEmpty)
+        let downloads = wheelDownloads(moto, bucket: store.bucket).dropFirst(downloadsBefore)
+        #expect(downloads.count == 1 && downloads.first?.contains(strippedKey) == true, "\(downloads)")
+        let after = [try await admin.record("trust-a"), try await admin.record("trust-b")]
+        for (old, new) in zip(before, after) {
+            #expect(old.files.map(\.sha256) == new.files.map(\.sha256))
+            #expect(old.files.map(\.metadataSha256) == new.files.map(\.metadataSha256))
+            #expect(old.files.map(\.requiresPython) == new.files.map(\.requiresPython))
+            #expect(old.files.map(\.pythonTag) == new.files.map(\.pythonTag))
+            #expect(old.displayName == new.displayName)
+        }
+        let problems = try await admin.verify().problems
+        #expect(problems.isEmpty, "\(problems)")
+    }
 }
