@@ -257,7 +257,7 @@ extension S3Client {
     static func sha256(_ handle: ReadFileHandle, range: Range<Int64>, path: String) async throws -> [UInt8] {
         var hasher = SHA256()
         do {
-            for try await chunk in handle.readChunks(in: range, chunkLength: .mebibytes(1)) {
+            for try await chunk in handle.readChunks(in: range, chunkLength: .kibibytes(256)) {
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
             }
         } catch {

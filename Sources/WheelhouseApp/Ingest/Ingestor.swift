@@ -223,7 +223,7 @@ public struct Ingestor: Sendable {
             let group = DispatchGroup()
             let file = candidate.file
             DispatchQueue.global().async(group: group) {
-                let result = Result { try FileDigest.compute(file: file) }
+                let result = Result { try FileDigest.compute(file: file, md5: false) }
                 digestResult.withLock { $0 = result }
             }
             background = group
@@ -244,7 +244,7 @@ public struct Ingestor: Sendable {
             } else if let computed = digestResult.withLock({ $0 }) {
                 digest = try computed.get()
             } else {
-                digest = try FileDigest.compute(file: candidate.file)
+                digest = try FileDigest.compute(file: candidate.file, md5: false)
             }
         } catch {
             throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
