@@ -160,6 +160,7 @@ let package = Package(
             dependencies: [
                 "WheelhouseStorage", "WheelhouseAWS", "WheelhouseTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -14,13 +14,27 @@ extension S3Client {
     /// CopyObject within S3 (also across buckets and regions the credentials can read): the
     /// bytes never pass through this process. For objects up to 5 GiB (S3's limit for one copy).
     /// Returns the new object's ETag.
+    ///
+    /// The copy gets a SHA-256 checksum of its own, computed by S3 from the bytes it copied
+    /// (`x-amz-checksum-algorithm`; `copyChecksum` tells it, in hex, when S3 says). With
+    /// `sourceETag`, S3 copies only while the source still has that ETag (the bytes the
+    /// caller checked), and fails the copy with a precondition failure otherwise.
     @discardableResult
     public func copyObject(
-        from source: (bucket: String, key: String), to bucket: String, key: String
+        from source: (bucket: String, key: String), to bucket: String, key: String, sourceETag: String? = nil
     ) async throws -> String {
+        try await copyObjectWithChecksum(from: source, to: bucket, key: key, sourceETag: sourceETag).etag
+    }
+
+    /// `copyObject`, returning the copy's stored SHA-256 (hex) too when S3 reports it.
+    public func copyObjectWithChecksum(
+        from source: (bucket: String, key: String), to bucket: String, key: String, sourceETag: String? = nil
+    ) async throws -> (etag: String, sha256: String?) {
         let target = Target(operation: "CopyObject", bucket: bucket, key: key)
         let copySource = "/" + source.bucket + "/" + SigV4Encoding.encode(Array(source.key.utf8), keepingSlash: true)
-        let response = try await send(.PUT, target, headers: [("x-amz-copy-source", copySource)])
+        var headers = [("x-amz-copy-source", copySource), ("x-amz-checksum-algorithm", "SHA256")]
+        if let sourceETag { headers.append(("x-amz-copy-source-if-match", sourceETag)) }
+        let response = try await send(.PUT, target, headers: headers)
         // S3 may answer 200 and still fail the copy: the body then holds an Error document.
         let data = try await Self.collect(response)
         guard let xml = AWSXMLElement.parse(data) else {
@@ -30,7 +44,10 @@ extension S3Client {
         guard xml.name == "CopyObjectResult", let etag = xml.text("ETag") else {
             throw AWSClientError.invalidResponse(target.aws, message: "no CopyObjectResult")
         }
-        return etag
+        let checksum = xml.text("ChecksumSHA256").flatMap {
+            S3ObjectInfo(key: key, size: 0, etag: etag, lastModified: nil, checksumSHA256: $0).fullObjectSHA256
+        }
+        return (etag, checksum)
     }
 
     /// DeleteObjects: deletes `keys` in batches of 1,000 (S3's limit per request) and returns the

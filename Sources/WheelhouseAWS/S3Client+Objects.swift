@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import Crypto
 public import Foundation
 import NIOCore
 import NIOHTTP1
@@ -12,12 +13,36 @@ public struct S3ObjectInfo: Sendable, Hashable {
     public var etag: String
     /// Whole seconds: HEAD answers have no finer resolution, and listings should compare equal.
     public var lastModified: Date?
+    /// `x-amz-checksum-sha256` as S3 sends it (base64; a composite checksum of a multipart
+    /// upload ends in `-N`). Only HeadObject with `checksumMode` asks for it; nil otherwise and
+    /// for objects stored without one.
+    public var checksumSHA256: String?
+    /// `x-amz-checksum-type`: `FULL_OBJECT` or `COMPOSITE`, when S3 says.
+    public var checksumType: String?
 
-    public init(key: String, size: Int64, etag: String, lastModified: Date?) {
+    public init(
+        key: String, size: Int64, etag: String, lastModified: Date?, checksumSHA256: String? = nil,
+        checksumType: String? = nil
+    ) {
         self.key = key
         self.size = size
         self.etag = etag
         self.lastModified = lastModified
+        self.checksumSHA256 = checksumSHA256
+        self.checksumType = checksumType
+    }
+
+    /// The SHA-256 of the whole object (lowercase hex) that S3 verified when the bytes were
+    /// written, or nil. A composite checksum (a multipart upload's checksum of its parts'
+    /// checksums, which S3 offers for SHA-256 instead of a full-object one) is not the hash of
+    /// the bytes and gives nil: it is told by its `-N` suffix, by `x-amz-checksum-type:
+    /// COMPOSITE`, or by a multipart ETag (`"…-N"`) for endpoints that send neither.
+    public var fullObjectSHA256: String? {
+        guard let checksumSHA256, !checksumSHA256.contains("-"), checksumType != "COMPOSITE",
+            !etag.trimmingCharacters(in: ["\""]).contains("-"),
+            let digest = Data(base64Encoded: checksumSHA256), digest.count == 32
+        else { return nil }
+        return digest.map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -53,11 +78,12 @@ public struct S3ListPage: Sendable {
 }
 
 extension S3Client {
-    /// HeadObject: the object's info, or nil when there is none.
-    public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo? {
+    /// HeadObject: the object's info, or nil when there is none. With `checksumMode`
+    /// (`x-amz-checksum-mode: ENABLED`) the info carries the object's stored SHA-256 checksum.
+    public func headObject(bucket: String, key: String, checksumMode: Bool = false) async throws -> S3ObjectInfo? {
         let target = Target(operation: "HeadObject", bucket: bucket, key: key)
         do {
-            let response = try await send(.HEAD, target)
+            let response = try await send(.HEAD, target, headers: checksumMode ? [("x-amz-checksum-mode", "ENABLED")] : [])
             return try Self.objectInfo(key: key, headers: response.headers, target: target)
         } catch AWSClientError.service(let error) where error.status == 404 {
             return nil
@@ -81,13 +107,14 @@ extension S3Client {
         return S3GetObjectOutput(info: info, body: response.body)
     }
 
-    /// PutObject from memory, signed with the body's SHA-256. Returns the new ETag.
+    /// PutObject from memory, signed with the body's SHA-256, which is also stored as the
+    /// object's `x-amz-checksum-sha256` (S3 checks it on receipt). Returns the new ETag.
     @discardableResult
     public func putObject(
         bucket: String, key: String, data: Data, contentType: String? = nil, condition: S3WriteCondition = .none
     ) async throws -> String {
         let target = Target(operation: "PutObject", bucket: bucket, key: key)
-        var headers = condition.headers
+        var headers = condition.headers + Self.checksumHeaders(Array(SHA256.hash(data: data)))
         if let contentType { headers.append(("Content-Type", contentType)) }
         let response = try await send(.PUT, target, headers: headers, body: .bytes(ByteBuffer(bytes: data)))
         return try Self.etag(response.headers, target: target)
@@ -96,6 +123,11 @@ extension S3Client {
     /// PutObject streamed from a local file (`UNSIGNED-PAYLOAD`, with Content-Length), or a
     /// multipart upload when the file is larger than `multipartThreshold`. Returns the new ETag
     /// and the number of bytes sent.
+    ///
+    /// Every object gets a stored SHA-256 checksum that S3 verifies on receipt: a single
+    /// PutObject carries the file's `x-amz-checksum-sha256` (read from the file first), a
+    /// multipart upload a checksum per part and S3's composite checksum of them (S3 offers
+    /// SHA-256 only as a composite checksum for multipart uploads).
     @discardableResult
     public func putObject(
         bucket: String, key: String, contentsOf file: URL, contentType: String? = nil,
@@ -104,11 +136,13 @@ extension S3Client {
         try await withReadHandle(file) { handle, size in
             if size > configuration.multipartThreshold {
                 let etag = try await multipartUpload(
-                    bucket: bucket, key: key, handle: handle, size: size, contentType: contentType, condition: condition)
+                    bucket: bucket, key: key, handle: handle, size: size, contentType: contentType, condition: condition,
+                    path: file.path)
                 return (etag, size)
             }
             let target = Target(operation: "PutObject", bucket: bucket, key: key)
-            var headers = condition.headers
+            let digest = try await Self.sha256(handle, range: 0..<size, path: file.path)
+            var headers = condition.headers + Self.checksumHeaders(digest)
             if let contentType { headers.append(("Content-Type", contentType)) }
             let response = try await send(.PUT, target, headers: headers, body: Self.fileBody(handle, range: 0..<size))
             return (try Self.etag(response.headers, target: target), size)
@@ -208,7 +242,28 @@ extension S3Client {
         }
         return S3ObjectInfo(
             key: key, size: size, etag: try etag(headers, target: target),
-            lastModified: headers.first(name: "Last-Modified").flatMap(AWSDates.httpDate))
+            lastModified: headers.first(name: "Last-Modified").flatMap(AWSDates.httpDate),
+            checksumSHA256: headers.first(name: "x-amz-checksum-sha256"),
+            checksumType: headers.first(name: "x-amz-checksum-type"))
+    }
+
+    /// The headers that store `digest` as the object's (or part's) SHA-256 checksum.
+    /// `x-amz-sdk-checksum-algorithm` is what the SDKs send beside it (and what moto reads).
+    static func checksumHeaders(_ digest: [UInt8]) -> [(String, String)] {
+        [("x-amz-sdk-checksum-algorithm", "SHA256"), ("x-amz-checksum-sha256", Data(digest).base64EncodedString())]
+    }
+
+    /// The SHA-256 of `range` of an open file, read in chunks.
+    static func sha256(_ handle: ReadFileHandle, range: Range<Int64>, path: String) async throws -> [UInt8] {
+        var hasher = SHA256()
+        do {
+            for try await chunk in handle.readChunks(in: range, chunkLength: .kibibytes(256)) {
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            }
+        } catch {
+            throw AWSClientError.unreadableFile(path: path, reason: String(describing: error))
+        }
+        return Array(hasher.finalize())
     }
 
     /// Opens `file` for the duration of `body`, with its size.
@@ -222,7 +277,7 @@ extension S3Client {
             do {
                 size = try await handle.info().size
             } catch {
-                try? await handle.close()
+                await Self.close(handle)
                 throw error
             }
         } catch {
@@ -230,12 +285,18 @@ extension S3Client {
         }
         do {
             let result = try await body(handle, size)
-            try? await handle.close()
+            await Self.close(handle)
             return result
         } catch {
-            try? await handle.close()
+            await Self.close(handle)
             throw error
         }
+    }
+
+    /// Closes the handle even in a cancelled task (an aborted upload), where `close()` itself
+    /// would give up before the descriptor is released.
+    static func close(_ handle: ReadFileHandle) async {
+        await Task { try? await handle.close() }.value
     }
 
     /// A streamed body of the bytes of `range` of the file, read anew for each attempt.

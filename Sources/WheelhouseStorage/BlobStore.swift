@@ -108,9 +108,66 @@ public protocol BlobStore: Sendable {
     /// A URL that fetches the object's bytes directly from the backend, without credentials,
     /// until `expires` from now (S3: a presigned GET). Nil when the store has no such URLs.
     func directDownloadURL(_ key: String, expires: Duration) async throws -> URL?
+
+    /// The object's info and the SHA-256 of its bytes (lowercase hex) as the backend checked
+    /// and stored it when they were written, without reading them (S3: the
+    /// `x-amz-checksum-sha256` of a single-part upload, from HeadObject). `sha256` is nil when
+    /// the backend keeps no such checksum for this object; the whole answer nil when there is
+    /// no object.
+    func headWithSHA256(_ key: String) async throws -> (info: BlobInfo, sha256: String?)?
+
+    /// Starts writing a local file that the caller is still checking, so that the transfer
+    /// overlaps the check (S3: a multipart upload whose parts are sent meanwhile). Nothing is
+    /// visible under the key until the returned write is committed; the caller must commit or
+    /// abort it. Nil when the store gains nothing from this (a local directory, a small file):
+    /// the caller then writes with `write(_:contentsOf:...)` once the check passed.
+    func beginWrite(_ key: String, contentsOf file: URL, contentType: String?) async throws -> (any PendingBlobWrite)?
+
+    /// Whether `copyInBackend` can copy from `source` (no request is sent to find out).
+    func canCopyInBackend(from source: any BlobStore) -> Bool
+
+    /// Copies `sourceKey` of `source` to `key` of this store inside the backend, without the
+    /// bytes passing through this process (S3: CopyObject between buckets of one endpoint), and
+    /// only while the source object still has `sourceETag`. Returns the new object's info and
+    /// the SHA-256 the backend computed of the copy (nil when it does not say); nil when this
+    /// store cannot copy from that source (then the caller streams the bytes). Unconditional
+    /// at the target: the caller checks beforehand that nothing is there.
+    func copyInBackend(
+        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
+    ) async throws -> (info: BlobInfo, sha256: String?)?
+}
+
+/// A write begun with `BlobStore.beginWrite`: invisible until `commit`; `abort` (or a failed
+/// commit) leaves nothing behind.
+public protocol PendingBlobWrite: Sendable {
+    /// Makes the object visible under `condition` (as `write`'s). On failure nothing is written.
+    @discardableResult
+    func commit(condition: WriteCondition) async throws -> BlobInfo
+    /// Drops what was sent so far. Best effort; never throws.
+    func abort() async
 }
 
 extension BlobStore {
     /// Stores without direct URLs (a local directory) serve every byte themselves.
     public func directDownloadURL(_ key: String, expires: Duration) async throws -> URL? { nil }
+
+    /// Stores that keep no checksums: the info alone.
+    public func headWithSHA256(_ key: String) async throws -> (info: BlobInfo, sha256: String?)? {
+        try await head(key).map { ($0, nil) }
+    }
+
+    /// Stores where a write is quick once the bytes are checked: write afterwards.
+    public func beginWrite(_ key: String, contentsOf file: URL, contentType: String?) async throws -> (any PendingBlobWrite)? {
+        nil
+    }
+
+    /// Stores that cannot copy inside their backend: the caller streams.
+    public func canCopyInBackend(from source: any BlobStore) -> Bool { false }
+
+    /// Stores that cannot copy inside their backend: the caller streams.
+    public func copyInBackend(
+        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
+    ) async throws -> (info: BlobInfo, sha256: String?)? {
+        nil
+    }
 }

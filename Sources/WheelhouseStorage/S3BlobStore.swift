@@ -40,7 +40,7 @@ public final class S3BlobStore: BlobStore {
     }
 
     /// The S3 key of a store key.
-    private func objectKey(_ key: String) -> String {
+    fileprivate func objectKey(_ key: String) -> String {
         prefix.isEmpty ? key : prefix + "/" + key
     }
 
@@ -129,6 +129,67 @@ public final class S3BlobStore: BlobStore {
         try await mapErrors(key) { try await client.deleteObject(bucket: bucket, key: objectKey(key)) }
     }
 
+    // MARK: Checksums, overlapped and server-side writes
+
+    /// HeadObject with `x-amz-checksum-mode: ENABLED`: the SHA-256 S3 verified when the object
+    /// was written in one PutObject (every write of this store sends one). Objects written in
+    /// parts carry a composite checksum, which is not the hash of the bytes: nil for those.
+    public func headWithSHA256(_ key: String) async throws -> (info: BlobInfo, sha256: String?)? {
+        try BlobKey.validate(key)
+        return try await mapErrors(key) {
+            try await client.headObject(bucket: bucket, key: objectKey(key), checksumMode: true).map {
+                (info(key, $0), $0.fullObjectSHA256)
+            }
+        }
+    }
+
+    /// Files above the client's multipart threshold: a multipart upload whose parts are sent
+    /// while the caller checks the file, completed (under the commit's condition) only when it
+    /// commits; aborted otherwise. Uncompleted parts are not objects: nothing is listed or
+    /// readable meanwhile.
+    public func beginWrite(_ key: String, contentsOf file: URL, contentType: String?) async throws -> (any PendingBlobWrite)? {
+        try BlobKey.validate(key)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
+        guard size > client.configuration.multipartThreshold else { return nil }
+        let upload = try await mapErrors(key) {
+            try await client.startMultipartUpload(bucket: bucket, key: objectKey(key), contentsOf: file, contentType: contentType)
+        }
+        return S3PendingWrite(store: self, key: key, upload: upload)
+    }
+
+    /// CopyObject when `source` is an S3 store on the same endpoint (buckets the same
+    /// credentials reach), up to S3's 5 GiB limit for one copy; nil otherwise, and when S3
+    /// refuses the copy for want of access to the source (the caller then streams).
+    public func canCopyInBackend(from source: any BlobStore) -> Bool {
+        guard let source = source as? S3BlobStore else { return false }
+        return source.client.configuration.endpoint == client.configuration.endpoint
+    }
+
+    public func copyInBackend(
+        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
+    ) async throws -> (info: BlobInfo, sha256: String?)? {
+        guard canCopyInBackend(from: source), let source = source as? S3BlobStore, size <= Self.maxCopySize else { return nil }
+        try BlobKey.validate(sourceKey)
+        try BlobKey.validate(key)
+        do {
+            let (etag, sha256) = try await mapErrors(key) {
+                try await client.copyObjectWithChecksum(
+                    from: (source.bucket, source.objectKey(sourceKey)), to: bucket, key: objectKey(key), sourceETag: sourceETag)
+            }
+            return (BlobInfo(key: key, size: size, etag: etag), sha256)
+        } catch BlobStoreError.backend(let message) where message.contains("AccessDenied") {
+            return nil
+        }
+    }
+
+    /// S3's largest object one CopyObject copies.
+    static let maxCopySize: Int64 = 5 * 1024 * 1024 * 1024
+
+    fileprivate func completed(_ key: String, size: Int64, upload: S3PendingUpload, condition: WriteCondition) async throws -> BlobInfo {
+        let etag = try await mapErrors(key, condition: condition) { try await upload.complete(condition: Self.s3(condition)) }
+        return BlobInfo(key: key, size: size, etag: etag)
+    }
+
     public func directDownloadURL(_ key: String, expires: Duration) async throws -> URL? {
         try BlobKey.validate(key)
         return try await mapErrors(key) { try await client.presignedGetURL(bucket: bucket, key: objectKey(key), expires: expires) }
@@ -166,6 +227,19 @@ public final class S3BlobStore: BlobStore {
             throw BlobStoreError.backend("\(displayName): \(error)")
         }
     }
+}
+
+/// A multipart upload begun by `S3BlobStore.beginWrite`.
+private struct S3PendingWrite: PendingBlobWrite {
+    let store: S3BlobStore
+    let key: String
+    let upload: S3PendingUpload
+
+    func commit(condition: WriteCondition) async throws -> BlobInfo {
+        try await store.completed(key, size: upload.size, upload: upload, condition: condition)
+    }
+
+    func abort() async { await upload.abort() }
 }
 
 /// Re-cuts an HTTP body into chunks of exactly `chunkSize` bytes (the last may be shorter),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOCore
 import Testing
@@ -340,6 +341,52 @@ struct BlobStoreTests {
             let part = try await collect(ranged)
             #expect(part.data == data[1_000_000..<4_000_000])
             #expect(part.chunkSizes.allSatisfy { $0 <= chunkSize })
+        }
+    }
+
+    /// A stored checksum, where a backend keeps one, is the SHA-256 of the bytes; the S3 store
+    /// keeps one for every object it writes in one request (from memory or from a file).
+    @Test(arguments: Backend.tested)
+    func headWithSHA256IsTheHashOfTheBytesOrNothing(backend: Backend) async throws {
+        let directory = try TestSupport.makeTemporaryDirectory("blobstore-checksum")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("upload.tmp")
+        let fileBytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try fileBytes.write(to: file)
+        try await backend.withStore { store in
+            try await store.write("m", data: Data("from memory".utf8), contentType: nil, condition: .none)
+            try await store.write("f", contentsOf: file, contentType: nil, condition: .none)
+            for (key, bytes) in [("m", Data("from memory".utf8)), ("f", fileBytes)] {
+                let answer = try #require(try await store.headWithSHA256(key))
+                #expect(answer.info == (try await store.head(key)))
+                let expected = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                switch backend {
+                case .s3, .s3Authenticated: #expect(answer.sha256 == expected)
+                case .fileSystem, .memory: #expect(answer.sha256 == nil || answer.sha256 == expected)
+                }
+            }
+            #expect(try await store.headWithSHA256("missing") == nil)
+        }
+    }
+
+    /// A write begun while the caller checks the file is invisible until committed, and an
+    /// aborted one leaves nothing (stores that do not overlap answer nil and write later).
+    @Test(arguments: Backend.tested)
+    func begunWritesAreInvisibleUntilCommitted(backend: Backend) async throws {
+        let directory = try TestSupport.makeTemporaryDirectory("blobstore-begin")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("upload.tmp")
+        try Data("begun".utf8).write(to: file)
+        try await backend.withStore { store in
+            if let pending = try await store.beginWrite("b", contentsOf: file, contentType: nil) {
+                #expect(try await store.head("b") == nil)
+                let info = try await pending.commit(condition: .ifAbsent)
+                #expect(try await store.head("b")?.etag == info.etag)
+            }
+            if let dropped = try await store.beginWrite("c", contentsOf: file, contentType: nil) {
+                await dropped.abort()
+            }
+            #expect(try await store.head("c") == nil)
         }
     }
 

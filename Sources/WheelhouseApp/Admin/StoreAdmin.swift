@@ -65,13 +65,18 @@ public struct StoreAdmin: Sendable {
     }
 
     /// Recreates every record and the static export from `packages/` alone. Upload times and
-    /// yank marks of files that an existing record already knew are kept. Projects are rebuilt
+    /// yank marks of files that an existing record already knew are kept. A wheel whose
+    /// store keeps a checked sha256 (S3) and whose `.metadata` is there is recorded from those
+    /// without being downloaded (`trustedWheel`); every other file is downloaded, hashed and
+    /// inspected, and its metadata written anew. Projects are rebuilt
     /// `jobs` at a time, and the files of a project `jobs` at a time (on S3 every file is a
     /// download and a metadata write: latency, not bandwidth, bounds a sequential rebuild).
     public func rebuild(jobs: Int = 16, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RebuildReport {
         var report = RebuildReport()
         var byProject: [String: [BlobInfo]] = [:]
+        var metadataKeys = Set<String>()
         for info in try await store.list(prefix: StorageLayout.packagesPrefix) {
+            if StorageLayout.parseMetadataKey(info.key) != nil { metadataKeys.insert(info.key) }
             guard let (project, filename) = StorageLayout.parseFileKey(info.key), !filename.hasSuffix(".metadata") else { continue }
             byProject[project, default: []].append(info)
         }
@@ -81,10 +86,11 @@ public struct StoreAdmin: Sendable {
 
         let jobs = max(1, jobs)
         let work = byProject.sorted(by: { $0.key < $1.key })
+        let knownMetadata = metadataKeys
         let rebuilt = try await concurrentMap(work, jobs: jobs) { entry in
             let (project, infos) = entry
             progress("rebuilding \(project) (\(infos.count) files)")
-            return try await rebuildProject(project, infos: infos, scratch: scratch, jobs: jobs)
+            return try await rebuildProject(project, infos: infos, metadataKeys: knownMetadata, scratch: scratch, jobs: jobs)
         }
         for done in rebuilt {
             if done.count > 0 {
@@ -106,7 +112,7 @@ public struct StoreAdmin: Sendable {
     /// Rebuilds one project's record, metadata files and export; returns how many files it
     /// lists and the files refused (key → reason).
     func rebuildProject(
-        _ project: String, infos: [BlobInfo], scratch: URL, jobs: Int
+        _ project: String, infos: [BlobInfo], metadataKeys: Set<String> = [], scratch: URL, jobs: Int
     ) async throws -> (count: Int, refused: [String: String]) {
         let previous = try? await records.load(project)?.record
         let store = self.store
@@ -121,6 +127,19 @@ public struct StoreAdmin: Sendable {
             let local = scratch.appendingPathComponent(UUID().uuidString + "-" + filename)
             defer { try? FileManager.default.removeItem(at: local) }
             do {
+                if let trusted = try await Self.trustedWheel(info, project: project, filename: filename, metadataKeys: metadataKeys, store: store) {
+                    let old = previous?.files.first { $0.filename == filename && $0.sha256 == trusted.sha256 }
+                    return .success((
+                        FileRecord(
+                            filename: filename, version: trusted.wheel.version.description, packageType: "bdist_wheel",
+                            sha256: trusted.sha256, size: info.size,
+                            uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
+                            requiresPython: trusted.metadata.usableRequiresPython,
+                            metadataSha256: SHA256.hash(data: trusted.metadata.rawBytes).hexString,
+                            yanked: old?.yanked ?? false, yankedReason: old?.yankedReason,
+                            pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin),
+                        trusted.metadata.name ?? trusted.wheel.name))
+                }
                 try await store.download(info.key, to: local)
                 let digest = try FileDigest.compute(file: local)
                 // Files already in the store (mirrored ones among them) are not refused anew for their tags.
@@ -176,6 +195,28 @@ public struct StoreAdmin: Sendable {
         if empty { try await store.delete(try StorageLayout.recordKey(project: project)) }
         try await StaticExport(store: store).exportProject(project)
         return (files.count, refused)
+    }
+
+    /// What the store already says of a wheel, enough for its record without downloading it:
+    /// the sha256 the store checked when the bytes were written (S3's stored checksum, read
+    /// with HeadObject) and the `.metadata` written beside it at ingest, whose name and version
+    /// must be the filename's. Nil when the store keeps no such checksum for the object (a local
+    /// store; an S3 object written in parts or before checksums were stored), when there is no
+    /// metadata file, or when it does not fit: the wheel is then downloaded and inspected.
+    static func trustedWheel(
+        _ info: BlobInfo, project: String, filename: String, metadataKeys: Set<String>, store: any BlobStore
+    ) async throws -> (wheel: WheelFilename, sha256: String, metadata: CoreMetadata)? {
+        guard case .wheel(let wheel)? = try? DistributionFilename(filename, projectHint: project),
+            let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename),
+            metadataKeys.contains(metadataKey),
+            let (current, sha256) = try await store.headWithSHA256(info.key), let sha256, current.size == info.size,
+            let (data, _) = try await store.read(metadataKey)
+        else { return nil }
+        let metadata = CoreMetadata.parse(Array(data))
+        guard let name = metadata.name, ProjectName.normalize(name) == project,
+            let version = metadata.version.flatMap({ try? Version($0) }), version == wheel.version
+        else { return nil }
+        return (wheel, sha256, metadata)
     }
 
     struct RebuildRefusal: Error {

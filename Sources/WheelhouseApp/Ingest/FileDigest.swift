@@ -8,10 +8,12 @@ public struct FileDigest: Sendable, Equatable {
     public var md5: String
     public var size: Int64
 
-    public static func compute(file: URL, chunkSize: Int = 1 << 20) throws -> FileDigest {
+    /// - Parameter md5: false leaves `md5` empty (and saves a hash pass): for callers that
+    ///   need only the sha256, as the ingest of a local file does.
+    public static func compute(file: URL, chunkSize: Int = 1 << 20, md5: Bool = true) throws -> FileDigest {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
-        var hasher = DigestAccumulator()
+        var hasher = DigestAccumulator(md5: md5)
         while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
             hasher.update(chunk)
         }
@@ -22,16 +24,18 @@ public struct FileDigest: Sendable, Equatable {
 /// Incremental sha256 + md5 + byte count.
 public struct DigestAccumulator: Sendable {
     private var sha = SHA256()
-    private var md5 = Insecure.MD5()
+    private var md5: Insecure.MD5?
     private(set) public var count: Int64 = 0
 
-    public init() {}
+    public init(md5: Bool = true) {
+        self.md5 = md5 ? Insecure.MD5() : nil
+    }
 
     public mutating func update<D: DataProtocol>(_ data: D) {
         for region in data.regions {
             region.withUnsafeBytes { raw in
                 sha.update(bufferPointer: raw)
-                md5.update(bufferPointer: raw)
+                md5?.update(bufferPointer: raw)
             }
             count += Int64(region.count)
         }
@@ -39,11 +43,11 @@ public struct DigestAccumulator: Sendable {
 
     public mutating func update(bufferPointer raw: UnsafeRawBufferPointer) {
         sha.update(bufferPointer: raw)
-        md5.update(bufferPointer: raw)
+        md5?.update(bufferPointer: raw)
         count += Int64(raw.count)
     }
 
     public func finish() -> FileDigest {
-        FileDigest(sha256: sha.finalize().hexString, md5: md5.finalize().hexString, size: count)
+        FileDigest(sha256: sha.finalize().hexString, md5: md5?.finalize().hexString ?? "", size: count)
     }
 }

@@ -108,7 +108,30 @@ public struct Ingestor: Sendable {
         var byProject: [String: [(index: Int, prepared: Prepared)]] = [:]
 
         let prepared = await concurrentMap(Array(batch.enumerated()), jobs: jobs) { item in
-            (item.offset, Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
+            // A large file starts on its way into the store (S3: the parts of a multipart upload,
+            // invisible until completed) while it is verified; completed in `writeBytes` once it
+            // passed, aborted otherwise.
+            let early = await beginEarlyWrite(item.element)
+            let result: Result<Prepared, IngestError>
+            if early == nil {
+                result = Result { () throws(IngestError) -> Prepared in try prepare(item.element) }
+            } else {
+                // Verification blocks its thread for seconds: off the cooperative pool, which
+                // sends the parts meanwhile.
+                result = await withCheckedContinuation { continuation in
+                    DispatchQueue.global().async {
+                        continuation.resume(returning: Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
+                    }
+                }
+            }
+            switch result {
+            case .success(var ready):
+                ready.early = early
+                return (item.offset, Result<Prepared, IngestError>.success(ready))
+            case .failure(let error):
+                await early?.write.abort()
+                return (item.offset, .failure(error))
+            }
         }
         for (index, result) in prepared {
             switch result {
@@ -158,6 +181,32 @@ public struct Ingestor: Sendable {
         var digest: FileDigest
         var inspected: InspectedDistribution
         var metadataSHA256: String?
+        /// The store write begun while the file was verified (`beginEarlyWrite`), under `key`.
+        var early: EarlyWrite?
+    }
+
+    /// A write of a candidate's bytes begun before its verification ended.
+    struct EarlyWrite: Sendable {
+        var key: String
+        var write: any PendingBlobWrite
+    }
+
+    /// Begins writing the candidate's bytes under the key its filename gives, when the store
+    /// gains from overlapping the transfer with verification (`BlobStore.beginWrite`: S3 and a
+    /// file above the multipart threshold). Nil otherwise, and on any failure (the bytes are
+    /// then written after verification, as for every other store).
+    func beginEarlyWrite(_ candidate: Candidate) async -> EarlyWrite? {
+        guard let parsed = try? DistributionFilename(candidate.filename, projectHint: candidate.projectHint),
+            let key = try? StorageLayout.fileKey(project: parsed.normalizedName, filename: candidate.filename)
+        else { return nil }
+        do {
+            guard let write = try await store.beginWrite(key, contentsOf: candidate.file, contentType: StoredContentType.of(candidate.filename))
+            else { return nil }
+            return EarlyWrite(key: key, write: write)
+        } catch {
+            logger.debug("could not begin the upload early; writing after verification", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Files this large are hashed on another thread while they are verified.
@@ -174,7 +223,7 @@ public struct Ingestor: Sendable {
             let group = DispatchGroup()
             let file = candidate.file
             DispatchQueue.global().async(group: group) {
-                let result = Result { try FileDigest.compute(file: file) }
+                let result = Result { try FileDigest.compute(file: file, md5: false) }
                 digestResult.withLock { $0 = result }
             }
             background = group
@@ -195,7 +244,7 @@ public struct Ingestor: Sendable {
             } else if let computed = digestResult.withLock({ $0 }) {
                 digest = try computed.get()
             } else {
-                digest = try FileDigest.compute(file: candidate.file)
+                digest = try FileDigest.compute(file: candidate.file, md5: false)
             }
         } catch {
             throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
@@ -234,18 +283,21 @@ public struct Ingestor: Sendable {
         do {
             existing = try await records.load(project)?.record
         } catch {
+            for item in items { await item.early?.write.abort() }
             return (items.map { .failure(.store(filename: $0.candidate.filename, underlying: "\(error)")) }, false)
         }
         var seen: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let filename = item.candidate.filename
             if let known = existing?.files.first(where: { $0.filename == filename }) {
+                await item.early?.write.abort()
                 results[index] = known.sha256 == item.digest.sha256
                     ? .success(outcome(item, .unchanged))
                     : .failure(.conflict(filename: filename, existingSHA256: known.sha256, newSHA256: item.digest.sha256))
                 continue
             }
             if let earlier = seen[filename] {
+                await item.early?.write.abort()
                 results[index] = earlier == item.digest.sha256
                     ? .success(outcome(item, .unchanged))
                     : .failure(.conflict(filename: filename, existingSHA256: earlier, newSHA256: item.digest.sha256))
@@ -313,10 +365,22 @@ public struct Ingestor: Sendable {
         let filename = item.candidate.filename
         var wroteBytes = false
         do {
-            let fileKey = try StorageLayout.fileKey(project: project, filename: filename)
+            let fileKey: String
             do {
-                try await store.write(
-                    fileKey, contentsOf: item.candidate.file, contentType: StoredContentType.of(filename), condition: .ifAbsent)
+                fileKey = try StorageLayout.fileKey(project: project, filename: filename)
+            } catch {
+                await item.early?.write.abort()
+                throw error
+            }
+            do {
+                if let early = item.early, early.key == fileKey {
+                    // Verified: the parts already sent become the object (a failed commit is aborted).
+                    try await early.write.commit(condition: .ifAbsent)
+                } else {
+                    await item.early?.write.abort()
+                    try await store.write(
+                        fileKey, contentsOf: item.candidate.file, contentType: StoredContentType.of(filename), condition: .ifAbsent)
+                }
                 wroteBytes = true
             } catch BlobStoreError.preconditionFailed {
                 // Bytes already there but not in the record we read: a concurrent upload of the

@@ -80,6 +80,7 @@ extension Replicator {
     /// becomes visible: small files in memory, larger ones through a spool file (the S3 store
     /// uploads those in parts). Written put-if-absent; false when another writer got there first.
     func transfer(_ key: String, size: Int64, sha256: String, to target: any BlobStore) async throws -> Bool {
+        if let copied = try await copyInBackend(key, size: size, sha256: sha256, to: target) { return copied }
         let (info, body) = try await source.get(key, range: nil)
         var hasher = SHA256()
         var count: Int64 = 0
@@ -120,6 +121,34 @@ extension Replicator {
         } catch BlobStoreError.preconditionFailed {
             return false
         }
+    }
+
+    /// The server-side copy (S3 CopyObject between buckets of one endpoint): taken only when the
+    /// source object's stored SHA-256 (checked by S3 when it was written, read with HeadObject)
+    /// equals the record's, so the bytes are known without reading them. A source object whose
+    /// stored checksum disagrees with the record is not copied (`sourceMismatch`); S3's checksum
+    /// of the copy is checked too, and a copy that disagrees is deleted before anything lists it.
+    /// Nil when the stores cannot copy between them or the object has no full-object checksum
+    /// (written in parts, or before checksums were stored): the caller streams and hashes.
+    func copyInBackend(_ key: String, size: Int64, sha256: String, to target: any BlobStore) async throws -> Bool? {
+        guard target.canCopyInBackend(from: source) else { return nil }
+        guard let (info, stored) = try await source.headWithSHA256(key) else { throw ReplicationError.missingAtSource(key: key) }
+        guard let stored else { return nil }
+        try check(key, size: info.size, sha256: stored, expectedSize: size, expectedSha256: sha256)
+        let copy: (info: BlobInfo, sha256: String?)?
+        do {
+            copy = try await target.copyInBackend(
+                from: source, sourceKey: key, sourceETag: info.etag, to: key, size: size, contentType: StoredContentType.of(key))
+        } catch BlobStoreError.preconditionFailed {
+            // The source object changed since its HeadObject: stream it, which hashes every byte.
+            return nil
+        }
+        guard let copy else { return nil }
+        if let copied = copy.sha256, !constantTimeEquals(copied, sha256) {
+            try? await target.delete(key)
+            throw ReplicationError.sourceMismatch(key: key, size: copy.info.size, sha256: copied, recordSize: size, recordSha256: sha256)
+        }
+        return true
     }
 
     /// Writes the metadata file unless the target already has these bytes; returns the bytes
