@@ -51,6 +51,8 @@ public final class EventDispatcher: EventSink, Service {
     }
 
     public var isEmpty: Bool { lanes.isEmpty }
+    /// The destinations' names (URLs without credentials, topic ARNs).
+    public var destinationNames: [String] { lanes.map(\.destination.name) }
     public var counts: Counts { state.withLock { $0 } }
 
     public func emit(_ event: StoreEvent) {

@@ -15,11 +15,12 @@ public func buildApplication(
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
     metrics: ServerMetrics = ServerMetrics(),
-    accessLog: AccessLog? = nil
+    accessLog: AccessLog? = nil,
+    events: any EventSink = NoEvents()
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
-        metrics: metrics, accessLog: accessLog)
+        metrics: metrics, accessLog: accessLog, events: events)
     let limits = configuration.connectionLimits
     return Application(
         router: router,
@@ -45,7 +46,8 @@ public func buildRouter(
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
     metrics: ServerMetrics = ServerMetrics(),
-    accessLog: AccessLog? = nil
+    accessLog: AccessLog? = nil,
+    events: any EventSink = NoEvents()
 ) -> Router<WheelhouseRequestContext> {
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
@@ -56,6 +58,8 @@ public func buildRouter(
             onIngest(project)
         })
     ingestor.logger = logger
+    // An `upload` event per file added, queued for delivery off the request path.
+    ingestor.events = events
     let auth = Authenticator(policy: configuration.access, tokens: tokens)
 
     let router = Router(context: WheelhouseRequestContext.self)
