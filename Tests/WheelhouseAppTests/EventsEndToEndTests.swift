@@ -131,17 +131,37 @@ struct EventsEndToEndTests {
             #expect(receiver.accepted.count == before + 1, "\(arguments)")
             #expect(receiver.accepted.last?.json["type"] as? String == type)
         }
+        // A manifest written to SSM (moto) is announced; publishing the same value again is not.
+        let moto = try await MotoServer.shared()
+        var environment = TestStore.awsEnvironment
+        environment["AWS_REGION"] = "us-east-1"
+        environment["AWS_ENDPOINT_URL_SSM"] = moto.endpointString
+        let parameter = "/wheelhouse-tests/events/\(UUID().uuidString.prefix(8))"
+        for _ in 0..<2 {
+            let published = try await Self.run(
+                ["manifest", "publish", "--store", store, "--uri-base", "s3://glue-bucket/wheels", "--parameter", parameter, "demo"] + hook,
+                environment: environment)
+            #expect(published.succeeded, "\(published.stderrText)")
+        }
+        let manifest = try #require(receiver.accepted.last)
+        #expect(manifest.json["type"] as? String == "manifest.publish")
+        let publication = try #require(manifest.json["manifest"] as? [String: Any])
+        #expect(publication["parameter"] as? String == parameter)
+        #expect(publication["region"] as? String == "us-east-1")
+        #expect(publication["wheels"] as? Int == 1)
+        #expect(publication["version"] as? Int == 1)
+
         // Nothing more arrives later: no duplicate of a retried event.
         try await Task.sleep(for: .seconds(2))
         let accepted = receiver.accepted
         #expect(receiver.problems.isEmpty, "\(receiver.problems)")
-        #expect(accepted.map { $0.json["type"] as? String ?? "" }.sorted() == ["prune", "unyank", "upload", "upload", "upload", "yank"])
+        #expect(accepted.map { $0.json["type"] as? String ?? "" }.sorted() == ["manifest.publish", "prune", "unyank", "upload", "upload", "upload", "yank"])
         let ids = accepted.compactMap { $0.json["id"] as? String }
-        #expect(Set(ids).count == 6, "every event once")
+        #expect(Set(ids).count == 7, "every event once")
         #expect(receiver.attempts.values.allSatisfy { $0 == 3 }, "two 500s, then accepted: \(receiver.attempts)")
         for event in accepted {
             #expect(event.json["schema"] as? Int == 1)
-            #expect(event.json["project"] as? String == "demo")
+            #expect(event.json["project"] as? String == (event.json["type"] as? String == "manifest.publish" ? nil : "demo"))
             #expect((event.json["store"] as? String)?.contains("store") == true)
             #expect((event.json["time"] as? String)?.hasSuffix("Z") == true)
         }
