@@ -146,8 +146,9 @@ extension StoreOptions {
 extension ManifestSelectionOptions {
     /// Publishes the manifest after a change to the store (`upload`, `yank`, `unyank` with
     /// `--manifest-parameter`); prints one line, and a warning per project left out.
-    func republish(_ parameter: String, options: StoreOptions) async throws {
-        let publisher = try settings().publisher(store: try options.openStore(), location: try options.storeLocation)
+    func republish(_ parameter: String, options: StoreOptions, events: any EventSink = NoEvents()) async throws {
+        var publisher = try settings().publisher(store: try options.openStore(), location: try options.storeLocation)
+        publisher.events = events
         let result = try await publisher.publish(parameter: parameter)
         for warning in result.warnings { printError("warning: manifest \(parameter): \(warning)") }
         guard !options.json else { return }

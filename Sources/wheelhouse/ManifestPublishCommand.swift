@@ -24,17 +24,23 @@ struct ManifestPublishCommand: AsyncParsableCommand {
     @Option(help: "The parameter's description.") var description: String?
     @Flag(name: .customLong("dry-run"), help: "Print what would be written; write nothing.") var dryRun = false
     @Argument(help: "PEP 508 requirements naming the roots (with or instead of --requirements).") var specs: [String] = []
+    @OptionGroup(title: "Events (docs/events.md)") var events: EventOptions
 
     func validate() throws {
         try selection.validateForPublishing()
     }
 
     func run() async throws {
-        try await failing {
+        try await failing { try await events.withEvents { sink in try await publish(events: sink) } }
+    }
+
+    func publish(events sink: any EventSink) async throws {
+        do {
             let location = try options.storeLocation
             let settings = try selection.settings(specs: specs, description: description)
             _ = try settings.resolvedURIBase(for: location)  // refuse a local store before opening (creating) it
-            let publisher = try settings.publisher(store: try options.openStore(), location: location)
+            var publisher = try settings.publisher(store: try options.openStore(), location: location)
+            publisher.events = sink
             let result = try await publisher.publish(parameter: parameter, dryRun: dryRun)
             if options.json {
                 try printJSON(result)

@@ -81,6 +81,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
 
+    @OptionGroup(title: "Events (docs/events.md); --events-wait is the longest delivery of queued events at shutdown") var events: EventOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535 (got \(port))") }
         guard maxUploadMiB > 0 else { throw ValidationError("--max-upload-size must be positive") }
@@ -174,9 +176,15 @@ struct ServeCommand: AsyncParsableCommand {
                     "store": "\(store.displayName)", "address": "http://\(host):\(port)/simple/",
                     "tokens_required_for": "\(tokensRequiredFor.rawValue)",
                 ])
+            // Delivered by a service of the server's group, off the request path.
+            let dispatcher = try events.settings().dispatcher(drainTimeout: events.eventsWait.duration, logger: logger)
+            if let dispatcher {
+                logger.notice("announcing changes", metadata: ["destinations": "\(dispatcher.destinationNames.joined(separator: " "))"])
+            }
             var republisher: ManifestRepublisher?
             if let manifestParameter {
-                let publisher = try manifest.settings().publisher(store: store, location: try options.storeLocation)
+                var publisher = try manifest.settings().publisher(store: store, location: try options.storeLocation)
+                publisher.events = dispatcher ?? NoEvents()
                 republisher = ManifestRepublisher(publisher: publisher, parameter: manifestParameter, logger: logger)
                 // Published at start, then after each upload that changed the index.
                 republisher?.storeChanged()
@@ -189,7 +197,8 @@ struct ServeCommand: AsyncParsableCommand {
                     metadata: ["upstreams": "\(settings.upstreams.map(UpstreamPageParser.displayURL).joined(separator: " "))"])
             }
             try await runServer(
-                configuration: config, store: store, logger: logger, republisher: republisher, upstreamClient: upstreamClient)
+                configuration: config, store: store, logger: logger, republisher: republisher, upstreamClient: upstreamClient,
+                events: dispatcher)
         }
     }
 

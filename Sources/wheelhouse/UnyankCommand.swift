@@ -17,18 +17,24 @@ struct UnyankCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
 
+    @OptionGroup(title: "Events (docs/events.md)") var events: EventOptions
+
     func run() async throws {
-        try await failing {
-            let admin = StoreAdmin(store: try options.openStore())
-            let record = try await admin.setYanked(false, project: project, version: version, reason: nil)
-            if options.json {
-                try printJSON(record)
-            } else {
-                print("unyanked \(record.name) \(version)")
-            }
-            if let manifestParameter {
-                try await manifest.republish(manifestParameter, options: options)
-            }
+        try await failing { try await events.withEvents { sink in try await change(events: sink) } }
+    }
+
+    func change(events sink: any EventSink) async throws {
+        let admin = StoreAdmin(store: try options.openStore())
+        let record = try await admin.setYanked(false, project: project, version: version, reason: nil)
+        let canonical = (try? Version(version))?.description ?? version
+        sink.emit(StoreEvent(type: .unyank, store: admin.store.displayName, project: record.name, version: canonical, reason: nil))
+        if options.json {
+            try printJSON(record)
+        } else {
+            print("unyanked \(record.name) \(version)")
+        }
+        if let manifestParameter {
+            try await manifest.republish(manifestParameter, options: options, events: sink)
         }
     }
 }

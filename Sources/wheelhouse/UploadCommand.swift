@@ -39,6 +39,8 @@ struct UploadCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
 
+    @OptionGroup(title: "Events (store mode; docs/events.md)") var events: EventOptions
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("name at least one file or folder to upload") }
         do {
@@ -49,6 +51,9 @@ struct UploadCommand: AsyncParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if manifestParameter != nil && repositoryURL != nil {
             throw ValidationError("--manifest-parameter works on the store; with --repository-url, start the server with it")
+        }
+        if repositoryURL != nil && !(events.webhooks.isEmpty && events.snsTopics.isEmpty) {
+            throw ValidationError("--webhook and --events-sns-topic work on the store; with --repository-url, start the server with them")
         }
     }
 
@@ -69,6 +74,16 @@ struct UploadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            _ = try events.settings()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        try await events.withEvents { sink in try await upload(events: sink) }
+    }
+
+    func upload(events sink: any EventSink) async throws {
         var results: [FileResult] = []
         var files: [URL]
         do {
@@ -127,7 +142,8 @@ struct UploadCommand: AsyncParsableCommand {
                 printError("error: \(error)")
                 throw ExitCode.failure
             }
-            let ingestor = Ingestor(store: store)
+            var ingestor = Ingestor(store: store)
+            ingestor.events = sink
             let candidates = files.map { Ingestor.Candidate(file: $0) }
             let outcomes = await ingestor.ingest(parallel: candidates, jobs: jobs)
             for (file, outcome) in zip(files, outcomes) {
@@ -151,7 +167,7 @@ struct UploadCommand: AsyncParsableCommand {
         if options.json { try printJSON(results) }
         let failed = results.filter { $0.status == .failed }.count
         if let manifestParameter, failed < results.count {
-            try await failing { try await republish(manifestParameter) }
+            try await failing { try await manifest.republish(manifestParameter, options: options, events: sink) }
         }
         if !options.json {
             let count = { (status: FileResult.Status) in results.filter { $0.status == status }.count }

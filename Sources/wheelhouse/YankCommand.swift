@@ -18,18 +18,24 @@ struct YankCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
 
+    @OptionGroup(title: "Events (docs/events.md)") var events: EventOptions
+
     func run() async throws {
-        try await failing {
-            let admin = StoreAdmin(store: try options.openStore())
-            let record = try await admin.setYanked(true, project: project, version: version, reason: reason)
-            if options.json {
-                try printJSON(record)
-            } else {
-                print("yanked \(record.name) \(version)" + (reason.map { " (\($0))" } ?? ""))
-            }
-            if let manifestParameter {
-                try await manifest.republish(manifestParameter, options: options)
-            }
+        try await failing { try await events.withEvents { sink in try await change(events: sink) } }
+    }
+
+    func change(events sink: any EventSink) async throws {
+        let admin = StoreAdmin(store: try options.openStore())
+        let record = try await admin.setYanked(true, project: project, version: version, reason: reason)
+        let canonical = (try? Version(version))?.description ?? version
+        sink.emit(StoreEvent(type: .yank, store: admin.store.displayName, project: record.name, version: canonical, reason: reason))
+        if options.json {
+            try printJSON(record)
+        } else {
+            print("yanked \(record.name) \(version)" + (reason.map { " (\($0))" } ?? ""))
+        }
+        if let manifestParameter {
+            try await manifest.republish(manifestParameter, options: options, events: sink)
         }
     }
 }

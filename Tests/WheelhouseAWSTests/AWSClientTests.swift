@@ -54,7 +54,7 @@ final class ScriptedTransport: Sendable {
 
 /// The three protocols, each through its client, with the answers that protocol gives.
 enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case s3, ssm, sts
+    case s3, ssm, sts, sns
 
     var testDescription: String { rawValue }
 
@@ -70,6 +70,12 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 <Expiration>2026-11-30T12:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>
                 </AssumeRoleWithWebIdentityResponse>
                 """)
+        case .sns:
+            .answer(200, body: """
+                <PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>
+                <MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult>
+                <ResponseMetadata><RequestId>f187a3c1</RequestId></ResponseMetadata></PublishResponse>
+                """)
         }
     }
 
@@ -78,7 +84,7 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .s3: .answer(503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")
         case .ssm: .answer(400, body: #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
-        case .sts:
+        case .sts, .sns:
             .answer(400, body: "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>")
         }
     }
@@ -101,6 +107,13 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 <RequestId>STSREQ</RequestId></ErrorResponse>
                 """),
              400, "InvalidIdentityToken", "No OpenIDConnect provider found", "STSREQ")
+        case .sns:
+            (.answer(404, body: """
+                <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>
+                <Code>NotFound</Code><Message>Topic does not exist</Message></Error>
+                <RequestId>SNSREQ</RequestId></ErrorResponse>
+                """),
+             404, "NotFound", "Topic does not exist", "SNSREQ")
         }
     }
 
@@ -123,6 +136,12 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sts:
             let client = STSClient(endpoint: endpoint, region: "us-east-1", transport: transport.transport, retry: retry)
             _ = try await client.assumeRoleWithWebIdentity(roleARN: "arn:aws:iam::1:role/r", sessionName: "s", token: "t")
+        case .sns:
+            let client = SNSClient(
+                configuration: SNSConfiguration(region: "us-east-1", endpoint: endpoint, retry: retry),
+                credentials: S3TestClient.dummy, transport: transport.transport)
+            let id = try await client.publish(topicARN: "arn:aws:sns:us-east-1:123456789012:events", message: "{}")
+            #expect(id == "94f20ce6-13c5-43a0-9a9e-ca52d816e90b")
         }
     }
 }
@@ -232,6 +251,9 @@ struct AWSClientTests {
                 #expect(authorization?.contains("/us-east-1/ssm/aws4_request") == true)
                 #expect(sent.headers.first(name: "X-Amz-Target") == "AmazonSSM.GetParameter")
             case .sts: #expect(authorization == nil)
+            case .sns:
+                #expect(authorization?.contains("/us-east-1/sns/aws4_request") == true)
+                #expect(sent.headers.first(name: "Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true)
             }
         }
     }

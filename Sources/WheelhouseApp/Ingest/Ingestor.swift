@@ -75,6 +75,8 @@ public struct Ingestor: Sendable {
     public var onChange: @Sendable (String) -> Void
     /// Where failures that do not fail an upload are logged (the static export).
     public var logger = Logger(label: "wheelhouse.ingest")
+    /// Told of each file added, once its record is written (an `upload` event per file).
+    public var events: any EventSink = NoEvents()
 
     public init(
         store: any BlobStore,
@@ -328,11 +330,21 @@ public struct Ingestor: Sendable {
                     }
                     return record
                 }
-                if case .written(let old, _, _) = update { created = old == nil }
+                var addedHere: Set<String> = []
+                if case .written(let old, _, _) = update {
+                    created = old == nil
+                    // Files another writer listed meanwhile are that writer's to announce.
+                    addedHere = Set(pending.map(\.2.filename)).filter { old?.file(named: $0) == nil }
+                }
                 for (index, item, _) in pending {
                     results[index] = rejected[index].map { .failure($0) } ?? .success(outcome(item, .added))
                 }
                 onChange(project)
+                // Files cached from an upstream index (the mirror) are not uploads: no event.
+                for (index, item, file) in pending
+                where rejected[index] == nil && addedHere.contains(file.filename) && item.candidate.mirror == nil {
+                    events.emit(StoreEvent(type: .upload, store: store.displayName, project: project, version: file.version, files: [.init(file)]))
+                }
                 do {
                     try await StaticExport(store: store).exportProject(project)
                 } catch {

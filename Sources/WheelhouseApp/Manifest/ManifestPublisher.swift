@@ -124,6 +124,8 @@ public struct ManifestPublisher: Sendable {
     public var format: ManifestFormat
     /// The server index a `requirements` manifest names.
     public var indexURL: String?
+    /// Told of each write of the parameter (a `manifest.publish` event).
+    public var events: any EventSink = NoEvents()
 
     public init(
         store: any BlobStore, ssm: SSMClient, uriBase: String, selector: any ManifestSelector,
@@ -185,7 +187,14 @@ public struct ManifestPublisher: Sendable {
         publication.version = result.version
         publication.tier = (result.tier ?? tier).rawValue
         publication.written = result.written
-        if result.written { try await record(publication) }
+        if result.written {
+            try await record(publication)
+            var event = StoreEvent(type: .manifestPublish, store: store.displayName)
+            event.manifest = StoreEvent.Manifest(
+                parameter: parameter, region: ssm.configuration.region, target: publication.target, version: publication.version,
+                format: format.rawValue, wheels: entries.count)
+            events.emit(event)
+        }
         return publication
     }
 

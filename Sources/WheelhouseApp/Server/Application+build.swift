@@ -16,11 +16,12 @@ public func buildApplication(
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
     metrics: ServerMetrics = ServerMetrics(),
-    accessLog: AccessLog? = nil
+    accessLog: AccessLog? = nil,
+    events: any EventSink = NoEvents()
 ) -> some ApplicationProtocol {
     let (router, cache) = makeRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
-        metrics: metrics, accessLog: accessLog)
+        metrics: metrics, accessLog: accessLog, events: events)
     let serverName = "wheelhouse"
     // Index pages in memory are answered on the event loop (`IndexFastPath`) when reading
     // needs no token and pages are the store's own (not an upstream's).
@@ -59,11 +60,12 @@ public func buildRouter(
     onIngest: @escaping @Sendable (String) -> Void = { _ in },
     upstreamClient: UpstreamHTTPClient? = nil,
     metrics: ServerMetrics = ServerMetrics(),
-    accessLog: AccessLog? = nil
+    accessLog: AccessLog? = nil,
+    events: any EventSink = NoEvents()
 ) -> Router<WheelhouseRequestContext> {
     makeRouter(
         configuration: configuration, store: store, logger: logger, onIngest: onIngest, upstreamClient: upstreamClient,
-        metrics: metrics, accessLog: accessLog
+        metrics: metrics, accessLog: accessLog, events: events
     ).router
 }
 
@@ -75,7 +77,8 @@ func makeRouter(
     onIngest: @escaping @Sendable (String) -> Void,
     upstreamClient: UpstreamHTTPClient?,
     metrics: ServerMetrics,
-    accessLog: AccessLog?
+    accessLog: AccessLog?,
+    events: any EventSink
 ) -> (router: Router<WheelhouseRequestContext>, cache: IndexCache) {
     let cache = IndexCache(store: store, staleness: configuration.indexStaleness)
     let tokens = TokenVerifier(tokens: TokenStore(store: store), staleness: configuration.indexStaleness)
@@ -86,6 +89,8 @@ func makeRouter(
             onIngest(project)
         })
     ingestor.logger = logger
+    // An `upload` event per file added, queued for delivery off the request path.
+    ingestor.events = events
     let auth = Authenticator(policy: configuration.access, tokens: tokens)
 
     let router = Router(context: WheelhouseRequestContext.self)
