@@ -93,6 +93,7 @@ public func buildRouter(
         slots: UploadSlots(limit: configuration.maxConcurrentUploads))
     uploads.addRoutes(to: router)
     BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
+    LegacyJSONController(cache: cache, metadata: CoreMetadataCache(store: store), auth: auth).addRoutes(to: router)
 
     let health = StoreHealth(store: store, logger: logger)
     router.get("/healthz") { _, _ in
