@@ -92,7 +92,7 @@ public func buildRouter(
         maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory,
         slots: UploadSlots(limit: configuration.maxConcurrentUploads))
     uploads.addRoutes(to: router)
-    BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
+    BrowseController(publicDirectory: configuration.publicDirectory).addRoutes(to: router)
     LegacyJSONController(cache: cache, metadata: CoreMetadataCache(store: store), auth: auth).addRoutes(to: router)
 
     let health = StoreHealth(store: store, logger: logger)
