@@ -21,13 +21,20 @@ public enum LegacyJSONRenderer {
         public var baseURL: String
         /// True for the project document (`/pypi/{project}/json`): adds `releases`.
         public var includesReleases: Bool
+        /// False for a project whose files are withheld (PEP 792 `quarantined`): `urls` and every
+        /// release's list are empty, as its simple page lists no files.
+        public var listsFiles: Bool
 
-        public init(record: ProjectRecord, version: String, metadata: CoreMetadata?, baseURL: String, includesReleases: Bool) {
+        public init(
+            record: ProjectRecord, version: String, metadata: CoreMetadata?, baseURL: String, includesReleases: Bool,
+            listsFiles: Bool = true
+        ) {
             self.record = record
             self.version = version
             self.metadata = metadata
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.includesReleases = includesReleases
+            self.listsFiles = listsFiles
         }
     }
 
@@ -111,6 +118,7 @@ public enum LegacyJSONRenderer {
         }
 
         func files(ofVersion version: String) -> [FileEntry] {
+            guard document.listsFiles else { return [] }
             let url = SimpleProjectPage.fileURL(base: document.baseURL)
             return document.record.files.filter { $0.version == version }.map {
                 FileEntry(file: $0, url: url(document.record.name, $0))

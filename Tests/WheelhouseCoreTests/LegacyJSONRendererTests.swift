@@ -135,6 +135,17 @@ import Testing
         #expect(info["name"] as? String == "Demo_Pkg")
     }
 
+    @Test func withheldFilesLeaveEveryListEmpty() throws {
+        let data = LegacyJSONRenderer.render(
+            .init(record: Self.record, version: "1.0", metadata: nil, baseURL: "", includesReleases: true, listsFiles: false))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((json["urls"] as? [Any])?.isEmpty == true)
+        let releases = try #require(json["releases"] as? [String: [Any]])
+        #expect(Set(releases.keys) == ["1.0", "1.1", "2.0b1"])
+        let counts = releases.values.map(\.count)
+        #expect(counts == [0, 0, 0])
+    }
+
     /// The key sets match a response captured from pypi.org (`Tests/Fixtures/pypi-six.json`),
     /// less `md5_digest`: no md5 is computed on upload.
     @Test func keySetsMatchPyPIs() throws {
