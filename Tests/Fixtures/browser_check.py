@@ -39,6 +39,7 @@ def wait_for(page, selector, state="visible", timeout=10000):
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
     context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page = context.new_page()
     console, dialogs, errors, page_headers = [], [], [], {}
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
@@ -113,6 +114,9 @@ with sync_playwright() as p:
     check("the Glue snippet has the arguments glue-args prints", glue == expected, glue)
     if shots:
         page.screenshot(path=os.path.join(shots, "browse-project.png"), full_page=True)
+    page.click("button[data-copy=snippet-glue]")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    check("the copy button puts the snippet on the clipboard", copied == expected and page.text_content("button[data-copy=snippet-glue]") == "Copied", copied)
 
     page.click("#versions li[data-version='1.1'] a")
     wait_for(page, "#project-yanked:not([hidden])")
