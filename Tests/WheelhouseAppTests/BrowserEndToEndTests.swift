@@ -17,11 +17,7 @@ enum Chromium {
 ///
 /// `make ui-test` runs this suite with `WHEELHOUSE_SCREENSHOTS=docs/images`, which also writes
 /// the README's screenshots.
-@Suite(
-    .serialized, .tags(.endToEnd), .skippedInFastTier,
-    .disabled(
-        if: !FileManager.default.isExecutableFile(atPath: Chromium.path),
-        "no Chromium at \(Chromium.path): scripts/bootstrap.sh installs Debian's chromium and could not here"))
+@Suite(.serialized, .tags(.endToEnd), .skippedInFastTier)
 struct BrowserEndToEndTests {
     /// demo-pkg 1.0 and 1.1 (yanked), hostile-pkg with markup in its metadata, other 3.0.
     static func publish(into root: URL) async throws -> (store: URL, readToken: String) {
@@ -55,7 +51,11 @@ struct BrowserEndToEndTests {
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
     }
 
-    @Test func thePageWorksInChromium() async throws {
+    @Test(
+        .disabled(
+            if: !FileManager.default.isExecutableFile(atPath: Chromium.path),
+            "no Chromium at \(Chromium.path): scripts/bootstrap.sh installs Debian's chromium and could not here"))
+    func thePageWorksInChromium() async throws {
         let root = try TestSupport.makeTemporaryDirectory("wh-browser")
         let (store, token) = try await Self.publish(into: root)
         let server = try await ServerProcess.start(
