@@ -8,3 +8,8 @@ extension IndexCache {
         return try await records.projectNames()
     }
 }
+
+extension IndexCache {
+    /// Bumped by every `invalidate`: a page derived from the cache is current while it holds.
+    var generation: Int { state.withLock { $0.generation } }
+}

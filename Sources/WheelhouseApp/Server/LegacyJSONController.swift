@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 import WheelhouseCore
 
 /// `GET /pypi/{project}/json` and `GET /pypi/{project}/{version}/json`: PyPI's legacy JSON API
@@ -14,6 +15,13 @@ struct LegacyJSONController: Sendable {
     let cache: IndexCache
     let metadata: CoreMetadataCache
     let auth: Authenticator
+    /// The last `/-/projects.json`, reused while no change went through this server's cache
+    /// and it is younger than the index staleness (so it is as fresh as `/simple/`).
+    let listPage = LastListPage()
+
+    final class LastListPage: Sendable {
+        let value = Mutex<(generation: Int, builtAt: ContinuousClock.Instant, page: RenderedPage)?>(nil)
+    }
 
     func addRoutes(to router: Router<WheelhouseRequestContext>) {
         router.get("/pypi/{project}/json") { request, context in
@@ -60,6 +68,12 @@ struct LegacyJSONController: Sendable {
     /// index cache and metadata from `CoreMetadataCache`, so after the first request this list
     /// is built from memory.
     func projectList(_ request: Request) async throws -> Response {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let generation = cache.generation
+        if let last = listPage.value.withLock({ $0 }), last.generation == generation, started - last.builtAt < cache.staleness {
+            return Self.respond(request, last.page)
+        }
         let names = try await cache.projectNames()
         var entries: [ProjectListJSONRenderer.Entry?] = Array(repeating: nil, count: names.count)
         // A bounded number of store reads at a time for a cold cache.
@@ -72,7 +86,9 @@ struct LegacyJSONController: Sendable {
                 for try await (index, entry) in group { entries[index] = entry }
             }
         }
-        return Self.json(request, ProjectListJSONRenderer.render(entries.compactMap { $0 }))
+        let page = RenderedPage(bytes: Array(ProjectListJSONRenderer.render(entries.compactMap { $0 })), contentType: "application/json")
+        listPage.value.withLock { $0 = (generation, started, page) }
+        return Self.respond(request, page)
     }
 
     func entry(_ name: String) async throws -> ProjectListJSONRenderer.Entry? {
@@ -113,7 +129,10 @@ struct LegacyJSONController: Sendable {
     }
 
     static func json(_ request: Request, _ body: Data) -> Response {
-        let page = RenderedPage(bytes: Array(body), contentType: "application/json")
+        respond(request, RenderedPage(bytes: Array(body), contentType: "application/json"))
+    }
+
+    static func respond(_ request: Request, _ page: RenderedPage) -> Response {
         var response = IndexController.respond(request, page)
         response.headers[.vary] = "Accept-Encoding"
         return response
