@@ -7,7 +7,7 @@ BENCH_DIR ?= /tmp/wheelhouse-bench
 FUZZ_SECONDS ?= 60
 FUZZ_CRASHES ?= $(CURDIR)/Fuzz/crashes
 
-.PHONY: run build release test test-fast bootstrap vectors docs docs-check bench bench-readme compat soak fuzz clean
+.PHONY: run build release test test-fast ui-test bootstrap vectors docs docs-check bench bench-readme compat soak fuzz clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -28,6 +28,12 @@ test: bootstrap
 # are skipped by WHEELHOUSE_TEST_TIER=fast; see Tests/WheelhouseTestSupport/Tiers.swift).
 test-fast:
 	WHEELHOUSE_TEST_TIER=fast $(SWIFT) test
+
+# The browse page in headless Chromium (BrowserEndToEndTests): DOM assertions, and the README's
+# screenshots written to docs/images/.
+ui-test: bootstrap
+	WHEELHOUSE_TEST_PYTHON=$(CURDIR)/.venv/bin/python WHEELHOUSE_SCREENSHOTS=docs/images \
+	  $(SWIFT) test --filter BrowserEndToEndTests
 
 # Regenerates the committed test vectors from the reference implementations (pypa/packaging, pip).
 vectors: bootstrap

@@ -28,6 +28,8 @@ public struct WheelBuilder: Sendable {
     public var providesExtra: [String] = []
     /// Raw `Field: value` lines appended to the metadata headers.
     public var headers: [String] = []
+    /// The metadata body (the long description); nil gives a short Markdown one.
+    public var body: String?
     /// Bytes of incompressible data stored (not deflated) as `{module}/payload.bin`.
     public var payload = 0
     /// More files in the wheel, listed in RECORD unless named in `missingFromRecord`.
@@ -63,7 +65,7 @@ public struct WheelBuilder: Sendable {
         lines += providesExtra.map { "Provides-Extra: \($0)" }
         lines += requiresDist.map { "Requires-Dist: \($0)" }
         lines += headers
-        return lines.joined(separator: "\n") + "\n\n# \(name)\n\nA test distribution.\n"
+        return lines.joined(separator: "\n") + "\n\n" + (body ?? "# \(name)\n\nA test distribution.\n")
     }
 
     /// The WHEEL file: one Tag line per expanded tag; purelib only for a platform-independent one.

@@ -129,7 +129,8 @@ func makeRouter(
         maxUploadBytes: configuration.maxUploadBytes, spoolDirectory: configuration.spoolDirectory,
         slots: UploadSlots(limit: configuration.maxConcurrentUploads))
     uploads.addRoutes(to: router)
-    BrowseController(publicDirectory: configuration.publicDirectory, auth: auth).addRoutes(to: router)
+    BrowseController(publicDirectory: configuration.publicDirectory).addRoutes(to: router)
+    LegacyJSONController(cache: cache, metadata: CoreMetadataCache(store: store), auth: auth).addRoutes(to: router)
 
     let health = StoreHealth(store: store, logger: logger)
     router.get("/healthz") { _, _ in

@@ -3,27 +3,26 @@ import HTTPTypes
 import Hummingbird
 
 /// `GET /`: the page to browse and search projects (Public/index.html), and its assets under
-/// `/static/`. The page reads the PEP 691 JSON of `/simple/`, so it needs no API of its own.
+/// `/static/`. The page reads `/-/projects.json`, the legacy JSON API and the PEP 691 JSON of
+/// `/simple/{project}/` (`LegacyJSONController`, `IndexController`).
 ///
-/// The page and its assets follow the read policy (`--tokens-required-for read` protects them
-/// too), and carry `X-Content-Type-Options: nosniff` and a strict Content-Security-Policy: the
-/// page runs only `/static/app.js` and styles only from `/static/`, so metadata shown in it can
-/// never run as script.
+/// The page and its assets are open under every read policy: they hold no index data, and with
+/// `--tokens-required-for read` the page must load to show its sign-in form; every request it
+/// makes for data follows the read policy. They carry `X-Content-Type-Options: nosniff` and a
+/// strict Content-Security-Policy: the page runs only `/static/app.js` and styles only from
+/// `/static/`, so metadata shown in it can never run as script.
 struct BrowseController: Sendable {
     let publicDirectory: URL?
-    var auth: Authenticator? = nil
 
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     func addRoutes(to router: Router<WheelhouseRequestContext>) {
-        router.get("/") { request, _ in
-            try await auth?.authorize(request, for: .read)
-            return try asset("index.html", contentType: "text/html; charset=utf-8")
+        router.get("/") { _, _ in
+            try asset("index.html", contentType: "text/html; charset=utf-8")
         }
-        router.get("/static/{name}") { request, context in
-            try await auth?.authorize(request, for: .read)
+        router.get("/static/{name}") { _, context in
             let name = try context.parameters.require("name")
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }),
                 !name.hasPrefix(".")
