@@ -1,6 +1,6 @@
-import AsyncHTTPClient
-import Foundation
-import Logging
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
 
 /// Where and how an `SNSClient` talks to Simple Notification Service.
 public struct SNSConfiguration: Sendable {

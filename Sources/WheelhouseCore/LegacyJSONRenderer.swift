@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// PyPI's legacy JSON API, `GET /pypi/{project}/json` and `GET /pypi/{project}/{version}/json`
 /// (warehouse `legacy/api/json.py`), the shape poetry, bandersnatch and vulnerability scanners

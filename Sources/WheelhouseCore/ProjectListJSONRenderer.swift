@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `GET /-/projects.json`: the browse page's list, one entry per project with what a search by
 /// name and summary needs. Not a packaging standard; documented in docs/http.md.

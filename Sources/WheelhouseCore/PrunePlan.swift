@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `wheelhouse prune` keeps and removes, decided from the project records, the files the
 /// published manifests name, the time and the options alone (no I/O).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import WheelhouseApp
 import WheelhouseCore
+import WheelhouseStorage
 
 struct UnyankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

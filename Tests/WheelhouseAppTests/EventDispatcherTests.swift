@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import WheelhouseApp
+import NIOHTTP1
 
 /// The event body, its signature and the delivery queue, in-process (the real webhook and SNS
 /// deliveries are in `EventsEndToEndTests`).

@@ -5,6 +5,8 @@ import Hummingbird
 import Synchronization
 import Testing
 import WheelhouseTestSupport
+import NIOHTTP1
+import NIOFoundationEssentialsCompat
 
 /// A webhook receiver on 127.0.0.1, in the test process: checks each delivery's HMAC, answers
 /// the first `failFirst` attempts of each event 500, and records what it accepted. `/hang`

@@ -6,6 +6,7 @@ import WheelhouseApp
 import WheelhouseCore
 import WheelhouseStorage
 import WheelhouseTestSupport
+import NIOHTTP1
 
 /// S3 stores (moto_server) with stored SHA-256 checksums: uploads whose parts go up while they
 /// are verified (`BlobStore.beginWrite`; the multipart threshold is low enough here that every

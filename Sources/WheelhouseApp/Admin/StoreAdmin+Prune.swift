@@ -1,5 +1,5 @@
-import Foundation
-import WheelhouseCore
+public import Foundation
+public import WheelhouseCore
 import WheelhouseStorage
 
 extension StoreAdmin {

@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import WheelhouseAWS
+public import Foundation
+public import Logging
+public import WheelhouseAWS
 
 /// Publishes each event to an SNS topic (`--events-sns-topic`): the message is the same JSON
 /// body a webhook receives, with the message attributes `type` and (when there is one)

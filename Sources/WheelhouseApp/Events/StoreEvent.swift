@@ -1,5 +1,5 @@
-import Foundation
-import WheelhouseCore
+public import Foundation
+public import WheelhouseCore
 
 /// One change of the store, as webhooks and SNS receive it (docs/events.md, `"schema": 1`).
 ///

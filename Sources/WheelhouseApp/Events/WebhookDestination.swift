@@ -1,6 +1,6 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Crypto
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 

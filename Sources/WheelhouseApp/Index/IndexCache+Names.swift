@@ -1,4 +1,5 @@
 import WheelhouseCore
+import Synchronization
 
 extension IndexCache {
     /// Every project name, from the same cached list the `/simple/` page is rendered from.
