@@ -17,6 +17,7 @@ struct WheelhouseCommand: AsyncParsableCommand {
             ListCommand.self,
             YankCommand.self,
             UnyankCommand.self,
+            ProjectCommand.self,
             IndexCommand.self,
             VerifyCommand.self,
             ManifestCommand.self,
