@@ -233,7 +233,9 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public let origin: String?
     /// PEP 740: lowercase hex sha256 of the file's provenance object
     /// (`packages/{project}/{filename}.provenance`); nil when the file has none.
-    public var provenanceSha256: String?
+    public var provenanceSha256: String? {
+        didSet { if let digest = provenanceSha256, digest != digest.lowercased() { provenanceSha256 = digest.lowercased() } }
+    }
 
     public init(
         filename: String, version: String, packageType: String, sha256: String, size: Int64, uploadTime: Date,
