@@ -255,13 +255,10 @@ private struct PageBuilder {
 
     func result(versions upstreamVersions: [String]?, lastSerial: Int?, status: ProjectStatus) -> UpstreamProjectPage {
         let derived = versions.sorted { $0.value < $1.value }.map(\.key)
-        // The files are kept even for a quarantined upstream page (the model drops them from
-        // what is rendered): the status decides, the files are what the upstream listed.
-        var page = SimpleProjectPage(
-            name: project, files: [], versions: [], lastSerial: lastSerial)
-        page.files = files.sorted { $0.filename < $1.filename }
-        page.versions = upstreamVersions ?? derived
-        page.status = status
+        // PEP 792: a quarantined upstream project offers nothing, whatever its page lists.
+        let page = SimpleProjectPage(
+            name: project, files: files.sorted { $0.filename < $1.filename }, versions: upstreamVersions ?? derived,
+            lastSerial: lastSerial, status: status)
         return UpstreamProjectPage(page: page, skipped: skipped)
     }
 }

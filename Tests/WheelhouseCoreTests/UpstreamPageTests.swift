@@ -51,14 +51,19 @@ import Testing
         #expect(html.page.files.map(\.provenanceURL) == page.files.map(\.provenanceURL))
 
         let relative = """
-            <html><head><meta name="pypi:project-status" content="Quarantined"></head><body>
+            <html><head><meta name="pypi:project-status" content="Deprecated"></head><body>
             <a href="../../f/demo_pkg-1.0.tar.gz#sha256=\(Self.sha("1"))" data-provenance="../../f/demo_pkg-1.0.tar.gz.provenance">x</a>
             <a href="../../f/demo_pkg-2.0.tar.gz#sha256=\(Self.sha("2"))" data-provenance="ftp://x/y">y</a>
             </body></html>
             """
         let parsed = try UpstreamPageParser.parseHTML(Data(relative.utf8), project: "demo-pkg", pageURL: Self.pageURL)
-        #expect(parsed.page.status == ProjectStatus(.quarantined))
+        #expect(parsed.page.status == ProjectStatus(.deprecated))
         #expect(parsed.page.files.map(\.provenanceURL) == ["https://pypi.example/f/demo_pkg-1.0.tar.gz.provenance", nil])
+        // A quarantined upstream project offers nothing, whatever its page lists.
+        let quarantined = relative.replacingOccurrences(of: "Deprecated", with: "quarantined")
+        let closed = try UpstreamPageParser.parseHTML(Data(quarantined.utf8), project: "demo-pkg", pageURL: Self.pageURL)
+        #expect(closed.page.status == ProjectStatus(.quarantined))
+        #expect(closed.page.files.isEmpty && closed.page.versions.isEmpty)
         let unknown = #"{"meta":{"api-version":"1.4"},"files":[],"project-status":{"status":"frozen"}}"#
         #expect(try UpstreamPageParser.parseJSON(Data(unknown.utf8), project: "demo-pkg", pageURL: Self.pageURL).page.status == .active)
     }
