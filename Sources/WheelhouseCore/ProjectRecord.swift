@@ -16,12 +16,16 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
     /// Sorted by filename, at most one entry per filename.
     public private(set) var files: [FileRecord]
     public let schemaVersion: Int
+    /// PEP 792 project status. Stored only when not `active`, so records written before it
+    /// existed (and by older Wheelhouses) read as active and active records keep their bytes.
+    public private(set) var status: ProjectStatus
 
-    public init(name: String, displayName: String, files: [FileRecord] = []) {
+    public init(name: String, displayName: String, files: [FileRecord] = [], status: ProjectStatus = .active) {
         self.name = name
         self.displayName = displayName
         self.files = files.sorted { $0.filename < $1.filename }
         self.schemaVersion = Self.currentSchemaVersion
+        self.status = status
     }
 
     enum CodingKeys: String, CodingKey {
@@ -29,6 +33,22 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
         case displayName = "display_name"
         case files
         case schemaVersion = "schema_version"
+        case status = "project_status"
+    }
+
+    /// PEP 792: the record with `status` (replacing the previous status and reason).
+    public func withStatus(_ status: ProjectStatus) -> ProjectRecord {
+        var copy = self
+        copy.status = status
+        return copy
+    }
+
+    /// The record with the file named `filename` replaced by `change(file)`; nil when there is none.
+    public func updatingFile(named filename: String, _ change: (inout FileRecord) -> Void) -> ProjectRecord? {
+        guard let index = index(of: filename) else { return nil }
+        var copy = self
+        change(&copy.files[index])
+        return copy
     }
 
     /// The file with this filename, if the project has it.
@@ -119,7 +139,7 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
             throw .corrupt(reason: "the file \(next.filename.debugDescription) is listed twice")
         }
         for file in record.files {
-            for digest in [file.sha256, file.metadataSha256].compactMap({ $0 }) where !isSha256Hex(digest) {
+            for digest in [file.sha256, file.metadataSha256, file.provenanceSha256].compactMap({ $0 }) where !isSha256Hex(digest) {
                 throw .corrupt(reason: "\(file.filename) has an invalid sha256 \(digest.debugDescription)")
             }
         }
@@ -132,6 +152,16 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
         self.displayName = try container.decode(String.self, forKey: .displayName)
         self.files = try container.decode([FileRecord].self, forKey: .files).sorted { $0.filename < $1.filename }
         self.schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        self.status = try container.decodeIfPresent(ProjectStatus.self, forKey: .status) ?? .active
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(displayName, forKey: .displayName)
+        try container.encode(files, forKey: .files)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        if status != .active { try container.encode(status, forKey: .status) }
     }
 
     private func index(of filename: String) -> Int? {
@@ -201,11 +231,16 @@ public struct FileRecord: Codable, Sendable, Equatable {
     /// For a file mirrored from an upstream index: that index's URL (without credentials); nil
     /// for a file uploaded here. `uploadTime` of a mirrored file is the upstream's, when it gave one.
     public let origin: String?
+    /// PEP 740: lowercase hex sha256 of the file's provenance object
+    /// (`packages/{project}/{filename}.provenance`); nil when the file has none.
+    public var provenanceSha256: String? {
+        didSet { if let digest = provenanceSha256, digest != digest.lowercased() { provenanceSha256 = digest.lowercased() } }
+    }
 
     public init(
         filename: String, version: String, packageType: String, sha256: String, size: Int64, uploadTime: Date,
         requiresPython: String?, metadataSha256: String?, yanked: Bool = false, yankedReason: String? = nil,
-        pythonTag: String, origin: String? = nil
+        pythonTag: String, origin: String? = nil, provenanceSha256: String? = nil
     ) {
         self.filename = filename
         self.version = version
@@ -219,6 +254,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
         self.yankedReason = yanked ? yankedReason : nil
         self.pythonTag = pythonTag
         self.origin = origin
+        self.provenanceSha256 = provenanceSha256?.lowercased()
     }
 
     /// True for a file mirrored from an upstream index, false for one uploaded here.
@@ -232,6 +268,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
         case metadataSha256 = "metadata_sha256"
         case yankedReason = "yanked_reason"
         case pythonTag = "python_tag"
+        case provenanceSha256 = "provenance_sha256"
     }
 }
 

@@ -1,21 +1,23 @@
-/// PEP 503 HTML pages, with PEP 592 yanking, PEP 629 versioning and PEP 658/714 metadata.
+/// PEP 503 HTML pages, with PEP 592 yanking, PEP 629 versioning, PEP 658/714 metadata, PEP 740
+/// `data-provenance` and PEP 792 project status meta tags.
 ///
 /// The output is a pure function of the model: the same page always renders to the same bytes
 /// (ETags and the static export rely on that).
 public enum SimpleHTMLRenderer {
-    /// PEP 629/700: the simple API version these pages implement.
-    public static let repositoryVersion = "1.1"
+    /// PEP 629: the simple API version these pages implement (PEP 792's 1.4).
+    public static let repositoryVersion = SimpleJSONRenderer.apiVersion
 
     /// PEP 503: one anchor per file, `href` with a `#sha256=` fragment, `data-requires-python`,
     /// `data-core-metadata` (PEP 714) and `data-dist-info-metadata` (PEP 658, same value) when the
     /// metadata file exists, `data-yanked` (PEP 592) with the reason or empty.
     public static func render(_ page: SimpleProjectPage) -> String {
         var out = HTMLWriter(capacity: 512 + page.files.count * 400)
-        out.head(title: "Links for ", page.name)
+        out.head(title: "Links for ", page.name, status: page.status)
         out.raw("    <h1>Links for ")
         out.text(page.name)
         out.raw("</h1>\n")
-        for file in page.files {
+        // PEP 792: a quarantined project offers no file.
+        for file in page.status.servesFiles ? page.files : [] {
             out.raw("    <a href=\"")
             out.text(file.url)
             out.raw("#sha256=")
@@ -31,6 +33,11 @@ public enum SimpleHTMLRenderer {
                 out.text(metadata)
                 out.raw("\" data-core-metadata=\"sha256=")
                 out.text(metadata)
+                out.raw("\"")
+            }
+            if let provenance = file.provenanceURL {
+                out.raw(" data-provenance=\"")
+                out.text(provenance)
                 out.raw("\"")
             }
             if case .yanked(let reason) = file.yank {
@@ -49,7 +56,7 @@ public enum SimpleHTMLRenderer {
     /// PEP 503 root: one anchor per project, the display name linking to `{normalized}/`.
     public static func render(_ list: SimpleProjectList) -> String {
         var out = HTMLWriter(capacity: 256 + list.projects.count * 80)
-        out.head(title: "Simple index", nil)
+        out.head(title: "Simple index", nil, status: nil)
         for project in list.projects {
             out.raw("    <a href=\"")
             out.text(project.normalizedName)
@@ -96,11 +103,24 @@ private struct HTMLWriter {
         }
     }
 
-    mutating func head(title: StaticString, _ suffix: String?) {
+    /// PEP 792: `pypi:project-status` on every project page, `pypi:project-status-reason` when
+    /// there is a reason.
+    mutating func head(title: StaticString, _ suffix: String?, status: ProjectStatus?) {
         raw("<!DOCTYPE html>\n<html>\n  <head>\n    <meta charset=\"utf-8\">\n")
         raw("    <meta name=\"pypi:repository-version\" content=\"")
         text(SimpleHTMLRenderer.repositoryVersion)
-        raw("\">\n    <title>")
+        raw("\">\n")
+        if let status {
+            raw("    <meta name=\"pypi:project-status\" content=\"")
+            text(status.state.rawValue)
+            raw("\">\n")
+            if let reason = status.reason {
+                raw("    <meta name=\"pypi:project-status-reason\" content=\"")
+                text(reason)
+                raw("\">\n")
+            }
+        }
+        raw("    <title>")
         raw(title)
         if let suffix { text(suffix) }
         raw("</title>\n  </head>\n  <body>\n")

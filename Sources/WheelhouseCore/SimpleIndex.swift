@@ -23,10 +23,14 @@ public struct SimpleProjectPage: Sendable, Equatable {
         /// PEP 700; nil when unknown (a PEP 503 HTML upstream page gives no size).
         public var size: Int64?
         public var uploadTime: Date?
+        /// PEP 740: where the file's provenance object is; nil when it has none. The PEP wants
+        /// a fully qualified URL (pypi-simple refuses others in JSON); the static export, which
+        /// knows no host, uses a relative one.
+        public var provenanceURL: String?
 
         public init(
             filename: String, url: String, sha256: String, requiresPython: String?, coreMetadataSha256: String?,
-            yank: Yank, size: Int64?, uploadTime: Date?
+            yank: Yank, size: Int64?, uploadTime: Date?, provenanceURL: String? = nil
         ) {
             self.filename = filename
             self.url = url
@@ -36,6 +40,7 @@ public struct SimpleProjectPage: Sendable, Equatable {
             self.yank = yank
             self.size = size
             self.uploadTime = uploadTime
+            self.provenanceURL = provenanceURL
         }
     }
 
@@ -46,33 +51,71 @@ public struct SimpleProjectPage: Sendable, Equatable {
     public var versions: [String]
     /// Rendered as `meta._last-serial` only when set.
     public var lastSerial: Int?
+    /// PEP 792 project status, rendered as `project-status` (JSON) and the `pypi:project-status`
+    /// meta tags (HTML).
+    public var status: ProjectStatus
 
-    public init(name: String, files: [File], versions: [String], lastSerial: Int? = nil) {
+    /// A page of `status`. PEP 792: a quarantined project offers no file, so its page lists none
+    /// (and no versions), whatever `files` holds.
+    public init(name: String, files: [File], versions: [String], lastSerial: Int? = nil, status: ProjectStatus = .active) {
         self.name = name
-        self.files = files
-        self.versions = versions
+        self.files = status.servesFiles ? files : []
+        self.versions = status.servesFiles ? versions : []
         self.lastSerial = lastSerial
+        self.status = status
     }
 
-    /// The page for `record`, files in the record's (filename) order.
+    /// The page for `record`, files in the record's (filename) order, with the record's status.
     ///
     /// `fileURL` says where each file is downloaded from. The default is relative to the page at
     /// `…/simple/{project}/`, which works both for the server and for the static export in a
-    /// bucket, under any mount point.
+    /// bucket, under any mount point. `provenanceURL` says where a file's provenance is, for
+    /// files that have one; the default is `fileURL` + `.provenance`.
     public init(
         record: ProjectRecord, versions: [String], lastSerial: Int? = nil,
-        fileURL: (_ project: String, _ file: FileRecord) -> String = SimpleProjectPage.relativeFileURL(project:file:)
+        fileURL: (_ project: String, _ file: FileRecord) -> String = SimpleProjectPage.relativeFileURL(project:file:),
+        provenanceURL: ((_ project: String, _ file: FileRecord) -> String)? = nil
     ) {
         self.init(
             name: record.name,
             files: record.files.map { file in
-                File(
-                    filename: file.filename, url: fileURL(record.name, file), sha256: file.sha256,
+                let url = fileURL(record.name, file)
+                return File(
+                    filename: file.filename, url: url, sha256: file.sha256,
                     requiresPython: file.requiresPython, coreMetadataSha256: file.metadataSha256,
                     yank: file.yanked ? .yanked(reason: file.yankedReason) : .notYanked,
-                    size: file.size, uploadTime: file.uploadTime)
+                    size: file.size, uploadTime: file.uploadTime,
+                    provenanceURL: file.provenanceSha256 == nil
+                        ? nil : provenanceURL?(record.name, file) ?? url + StorageLayout.provenanceSuffix)
             },
-            versions: versions, lastSerial: lastSerial)
+            versions: versions, lastSerial: lastSerial, status: record.status)
+    }
+
+    /// The page with relative PEP 740 provenance URLs (`../../packages/…`, relative to
+    /// `/simple/{project}/`) made fully qualified with `origin` (`http://host:port`).
+    public func qualifyingProvenanceURLs(origin: String) -> SimpleProjectPage {
+        let origin = origin.hasSuffix("/") ? String(origin.dropLast()) : origin
+        var copy = self
+        for index in copy.files.indices {
+            guard let url = copy.files[index].provenanceURL, url.hasPrefix("../../") else { continue }
+            copy.files[index].provenanceURL = origin + "/" + url.dropFirst("../../".count)
+        }
+        return copy
+    }
+
+    /// `{origin}/packages/{project}/{filename}.provenance`: the fully qualified provenance URL
+    /// PEP 740 asks for, for a server answering at `origin` (`http://host:port`).
+    public static func provenanceURL(origin: String) -> @Sendable (_ project: String, _ file: FileRecord) -> String {
+        let origin = origin.hasSuffix("/") ? String(origin.dropLast()) : origin
+        return { project, file in
+            origin + "/" + packagesPath(project: project, filename: file.filename) + StorageLayout.provenanceSuffix
+        }
+    }
+
+    /// `{origin}/packages/{project}/{filename}.provenance` for a file by name.
+    public static func provenanceURL(origin: String, project: String, filename: String) -> String {
+        let origin = origin.hasSuffix("/") ? String(origin.dropLast()) : origin
+        return origin + "/" + packagesPath(project: project, filename: filename) + StorageLayout.provenanceSuffix
     }
 
     /// `../../packages/{project}/{filename}`: from `/simple/{project}/` to the file's key.

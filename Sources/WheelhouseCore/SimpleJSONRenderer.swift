@@ -1,18 +1,20 @@
 import Foundation
 
-/// PEP 691 JSON pages, API version 1.1 (PEP 700), with PEP 714 `core-metadata`.
+/// PEP 691 JSON pages, API version 1.4: PEP 700 fields (1.1), PEP 714 `core-metadata`, PEP 740
+/// `provenance` (1.3) and PEP 792 `project-status` (1.4).
 ///
 /// Written by hand: keys in sorted order, no whitespace, so the same page always renders to
 /// the same bytes, and a 500-file page takes well under a millisecond.
 public enum SimpleJSONRenderer {
-    /// PEP 700: `versions`, `size` and `upload-time` are served, so 1.1.
-    public static let apiVersion = "1.1"
+    /// PEP 792 (project status) is the newest feature served, so 1.4. PEP 629: clients that know
+    /// an older 1.x keep working (a newer minor version only warrants a warning).
+    public static let apiVersion = "1.4"
 
     /// PEP 691 project detail: `files`, `meta`, `name` (normalized) and PEP 700 `versions`.
     public static func render(_ page: SimpleProjectPage) -> String {
         var out = JSONWriter(capacity: 256 + page.files.count * 500)
         out.raw("{\"files\":[")
-        for (index, file) in page.files.enumerated() {
+        for (index, file) in (page.status.servesFiles ? page.files : []).enumerated() {
             if index > 0 { out.raw(",") }
             out.raw("{\"core-metadata\":")
             metadata(file.coreMetadataSha256, into: &out)
@@ -24,6 +26,11 @@ public enum SimpleJSONRenderer {
             out.raw(",\"hashes\":{\"sha256\":")
             out.string(file.sha256)
             out.raw("}")
+            if let provenance = file.provenanceURL {
+                // PEP 740: a URL, or absent when the file has no provenance.
+                out.raw(",\"provenance\":")
+                out.string(provenance)
+            }
             if let requiresPython = file.requiresPython {
                 out.raw(",\"requires-python\":")
                 out.string(requiresPython)
@@ -51,8 +58,18 @@ public enum SimpleJSONRenderer {
         meta(lastSerial: page.lastSerial, into: &out)
         out.raw(",\"name\":")
         out.string(page.name)
+        // PEP 792: always present; `reason` only when there is one.
+        out.raw(",\"project-status\":{")
+        if let reason = page.status.reason {
+            out.raw("\"reason\":")
+            out.string(reason)
+            out.raw(",")
+        }
+        out.raw("\"status\":")
+        out.string(page.status.state.rawValue)
+        out.raw("}")
         out.raw(",\"versions\":[")
-        for (index, version) in page.versions.enumerated() {
+        for (index, version) in (page.status.servesFiles ? page.versions : []).enumerated() {
             if index > 0 { out.raw(",") }
             out.string(version)
         }

@@ -14,6 +14,8 @@ public enum StorageLayout {
     public static let exportRootKey = "simple/index.html"
 
     private static let metadataSuffix = ".metadata"
+    /// PEP 740: suffix of a file's provenance object.
+    public static let provenanceSuffix = ".provenance"
     private static let recordSuffix = ".json"
 
     /// `packages/{project}/{filename}`: a distribution file exactly as uploaded.
@@ -26,6 +28,11 @@ public enum StorageLayout {
     /// `packages/{project}/{filename}.metadata`: the file's core metadata (PEP 658).
     public static func metadataKey(project: String, filename: String) throws(StorageLayoutError) -> String {
         try fileKey(project: project, filename: filename) + metadataSuffix
+    }
+
+    /// `packages/{project}/{filename}.provenance`: the file's PEP 740 provenance object.
+    public static func provenanceKey(project: String, filename: String) throws(StorageLayoutError) -> String {
+        try fileKey(project: project, filename: filename) + provenanceSuffix
     }
 
     /// `_wheelhouse/projects/{project}.json`: the project's record.
@@ -57,10 +64,20 @@ public enum StorageLayout {
     }
 
     /// The project and filename of a distribution file key; nil for any other key, including
-    /// metadata keys and keys whose parts would not pass validation.
+    /// metadata and provenance keys and keys whose parts would not pass validation.
     public static func parseFileKey(_ key: String) -> (project: String, filename: String)? {
-        guard let parts = splitPackagesKey(key), !parts.filename.hasSuffix(metadataSuffix) else { return nil }
+        guard let parts = splitPackagesKey(key), !parts.filename.hasSuffix(metadataSuffix),
+            !parts.filename.hasSuffix(provenanceSuffix)
+        else { return nil }
         return parts
+    }
+
+    /// The project and distribution filename a provenance key belongs to; nil for any other key.
+    public static func parseProvenanceKey(_ key: String) -> (project: String, filename: String)? {
+        guard let parts = splitPackagesKey(key), parts.filename.hasSuffix(provenanceSuffix) else { return nil }
+        let filename = String(parts.filename.dropLast(provenanceSuffix.count))
+        guard (try? validate(filename: filename)) != nil else { return nil }
+        return (parts.project, filename)
     }
 
     /// The project and distribution filename a metadata key belongs to; nil for any other key.

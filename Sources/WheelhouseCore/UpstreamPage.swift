@@ -101,11 +101,15 @@ public enum UpstreamPageParser {
                 requiresPython: entry["requires-python"]?.string.flatMap { $0.isEmpty ? nil : $0 },
                 coreMetadataSha256: metadata?.object?["sha256"]?.string.flatMap(validSha256),
                 yank: yank, size: entry["size"]?.integer.flatMap { $0 >= 0 ? $0 : nil },
-                uploadTime: entry["upload-time"]?.string.flatMap(RFC3339Timestamp.parse))
+                uploadTime: entry["upload-time"]?.string.flatMap(RFC3339Timestamp.parse),
+                provenance: entry["provenance"]?.string)
         }
         let versions = root["versions"]?.array?.compactMap(\.string)
         let serial = meta?["_last-serial"]?.integer.map { Int($0) }
-        return builder.result(versions: versions, lastSerial: serial)
+        let status = root["project-status"]?.object
+        return builder.result(
+            versions: versions, lastSerial: serial,
+            status: projectStatus(status?["status"]?.string, reason: status?["reason"]?.string))
     }
 
     // MARK: PEP 503 HTML
@@ -140,9 +144,21 @@ public enum UpstreamPageParser {
             builder.add(
                 filename: filename, href: withoutFragment, sha256: sha256,
                 requiresPython: tag.attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 },
-                coreMetadataSha256: metadataSha256, yank: yank, size: nil, uploadTime: nil)
+                coreMetadataSha256: metadataSha256, yank: yank, size: nil, uploadTime: nil,
+                provenance: tag.attributes["data-provenance"])
         }
-        return builder.result(versions: nil, lastSerial: nil)
+        let meta = tags.filter { $0.name == "meta" }
+        let status = meta.first { $0.attributes["name"] == "pypi:project-status" }?.attributes["content"]
+        let reason = meta.first { $0.attributes["name"] == "pypi:project-status-reason" }?.attributes["content"]
+        return builder.result(versions: nil, lastSerial: nil, status: projectStatus(status, reason: reason))
+    }
+
+    /// PEP 792: a status this Wheelhouse does not know is read as `active`, as the PEP reads a
+    /// missing one (an index MAY define only a subset).
+    static func projectStatus(_ text: String?, reason: String?) -> ProjectStatus {
+        guard let text, let state = ProjectStatus.State(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+        else { return .active }
+        return ProjectStatus(state, reason: reason)
     }
 
     // MARK: Helpers
@@ -205,7 +221,7 @@ private struct PageBuilder {
 
     mutating func add(
         filename: String, href: String, sha256: String?, requiresPython: String?, coreMetadataSha256: String?,
-        yank: SimpleProjectPage.Yank, size: Int64?, uploadTime: Date?
+        yank: SimpleProjectPage.Yank, size: Int64?, uploadTime: Date?, provenance: String?
     ) {
         let parsed: DistributionFilename
         do {
@@ -223,17 +239,26 @@ private struct PageBuilder {
         else { return skip(filename: filename, reason: "its URL \(href.debugDescription) is not an http(s) URL") }
         guard seen.insert(filename).inserted else { return skip(filename: filename, reason: "listed twice") }
         versions[parsed.version.description] = parsed.version
+        // PEP 740: kept only as an absolute http(s) URL (resolved against the page like the file's).
+        let provenanceURL = provenance.flatMap { text -> String? in
+            guard !text.isEmpty, let resolved = URL(string: text, relativeTo: pageURL)?.absoluteURL,
+                let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https"
+            else { return nil }
+            return UpstreamPageParser.strippingCredentials(resolved)?.absoluteString
+        }
         files.append(
             SimpleProjectPage.File(
                 filename: filename, url: clean.absoluteString, sha256: digest, requiresPython: requiresPython,
-                coreMetadataSha256: coreMetadataSha256, yank: yank, size: size, uploadTime: uploadTime))
+                coreMetadataSha256: coreMetadataSha256, yank: yank, size: size, uploadTime: uploadTime,
+                provenanceURL: provenanceURL))
     }
 
-    func result(versions upstreamVersions: [String]?, lastSerial: Int?) -> UpstreamProjectPage {
+    func result(versions upstreamVersions: [String]?, lastSerial: Int?, status: ProjectStatus) -> UpstreamProjectPage {
         let derived = versions.sorted { $0.value < $1.value }.map(\.key)
+        // PEP 792: a quarantined upstream project offers nothing, whatever its page lists.
         let page = SimpleProjectPage(
             name: project, files: files.sorted { $0.filename < $1.filename }, versions: upstreamVersions ?? derived,
-            lastSerial: lastSerial)
+            lastSerial: lastSerial, status: status)
         return UpstreamProjectPage(page: page, skipped: skipped)
     }
 }

@@ -42,6 +42,11 @@ struct ManifestShowCommand: AsyncParsableCommand {
                 for library in listing.preinstalled ?? [] { print("preinstalled: \(library)") }
                 print("\(listing.parameter): \(listing.target.map { "\($0), " } ?? "")format \(listing.format.rawValue), version \(listing.version), tier \(listing.tier ?? "unknown"), \(listing.entries.count) URIs, \(listing.missing.count) missing")
             }
+            if !listing.quarantined.isEmpty && !options.json {
+                printError(
+                    "warning: the manifest names quarantined project(s): \(listing.quarantined.joined(separator: "; ")); "
+                        + "Glue jobs using it still install them: republish it (`wheelhouse manifest publish`)")
+            }
             if !listing.missing.isEmpty && !options.json {
                 printError("warning: \(listing.missing.count) URI(s) of the manifest are missing from the store; Glue jobs using it will fail to start")
             }

@@ -18,6 +18,7 @@ struct WheelhouseCommand: AsyncParsableCommand {
             YankCommand.self,
             UnyankCommand.self,
             PruneCommand.self,
+            ProjectCommand.self,
             IndexCommand.self,
             VerifyCommand.self,
             ManifestCommand.self,

@@ -55,7 +55,7 @@ struct HTTPSemanticsTests {
             ) { r in
                 #expect(r.headers[.contentType] == "application/vnd.pypi.simple.v1+json")
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any])
-                #expect((json["meta"] as? [String: Any])?["api-version"] as? String == "1.1")
+                #expect((json["meta"] as? [String: Any])?["api-version"] as? String == "1.4")
                 let files = try #require(json["files"] as? [[String: Any]])
                 #expect((files.first?["hashes"] as? [String: String])?["sha256"] == f.sha256)
                 #expect(json["versions"] as? [String] == ["1.0"])

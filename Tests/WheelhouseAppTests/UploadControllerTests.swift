@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import WheelhouseApp
+import WheelhouseCore
 import WheelhouseStorage
 import WheelhouseTestSupport
 
@@ -115,5 +116,71 @@ struct UploadControllerTests {
             }
         }
         #expect(try DistFixtures.treeSnapshot(s.storeRoot) == before)
+    }
+}
+
+/// PEP 740 attestations and PEP 792 status through the real router, on a file-system store.
+struct GovernanceRouterTests {
+    static let attestation = #"{"version":1,"verification_material":{"certificate":"TUlJ","transparency_entries":[{"logIndex":"1"}]},"envelope":{"statement":"e30=","signature":"TUVV"}}"#
+
+    @Test func attestationsAreStoredServedAndAdvertisedOrRefused() async throws {
+        let s = try await UploadControllerTests.setup()
+        let file = (s.wheel.lastPathComponent, s.bytes)
+        let before = try DistFixtures.treeSnapshot(s.storeRoot)
+        try await HTTPSemanticsTests.app(s.store).test(.router) { client in
+            let malformed = UploadControllerTests.form([(":action", "file_upload"), ("attestations", #"[{"version":1}]"#)], file: file)
+            try await client.execute(uri: "/legacy/", method: .post, headers: UploadControllerTests.headers(s), body: malformed) { r in
+                #expect(r.status == .badRequest)
+                #expect(String(buffer: r.body).contains("Invalid attestations (PEP 740)"))
+            }
+            #expect(try DistFixtures.treeSnapshot(s.storeRoot) == before)
+
+            let good = UploadControllerTests.form([(":action", "file_upload"), ("attestations", "[\(Self.attestation)]")], file: file)
+            try await client.execute(uri: "/legacy/", method: .post, headers: UploadControllerTests.headers(s), body: good) { r in
+                #expect(r.status == .ok, "\(String(buffer: r.body))")
+            }
+            let path = "/packages/uploaded/\(s.wheel.lastPathComponent).provenance"
+            try await client.execute(uri: path, method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "application/json")
+                #expect(String(buffer: r.body).contains(Self.attestation))
+            }
+            // The in-process client names no host: the URL stays relative (a real server's is fully qualified).
+            try await client.execute(uri: "/simple/uploaded/", method: .get, headers: [.accept: "application/vnd.pypi.simple.v1+json"]) { r in
+                #expect(String(buffer: r.body).contains(#"\#(path)","requires-python""#) || String(buffer: r.body).contains(#"\#(path)","size""#), "\(String(buffer: r.body))")
+            }
+            try await client.execute(uri: "/simple/uploaded/", method: .get, headers: [.accept: "text/html"]) { r in
+                #expect(String(buffer: r.body).contains(#"data-provenance=""#), "\(String(buffer: r.body))")
+            }
+        }
+    }
+
+    @Test func archivedRefusesUploadsAndQuarantinedServesNothing() async throws {
+        let s = try await UploadControllerTests.setup()
+        let file = (s.wheel.lastPathComponent, s.bytes)
+        let body = UploadControllerTests.form([(":action", "file_upload")], file: file)
+        let other = try WheelBuilder.make("uploaded", "0.2", in: s.storeRoot.deletingLastPathComponent())
+        let second = UploadControllerTests.form([(":action", "file_upload")], file: (other.lastPathComponent, try Data(contentsOf: other)))
+        try await HTTPSemanticsTests.app(s.store).test(.router) { client in
+            try await client.execute(uri: "/legacy/", method: .post, headers: UploadControllerTests.headers(s), body: body) { r in
+                #expect(r.status == .ok)
+            }
+            _ = try await StoreAdmin(store: s.store).setStatus(ProjectStatus(.archived, reason: "frozen"), project: "uploaded")
+            try await poll("the archive to be seen") {
+                try await client.execute(uri: "/legacy/", method: .post, headers: UploadControllerTests.headers(s), body: second) { r in
+                    r.status == .conflict && String(buffer: r.body).contains("archived") && String(buffer: r.body).contains("frozen")
+                }
+            }
+            _ = try await StoreAdmin(store: s.store).setStatus(ProjectStatus(.quarantined, reason: "bad"), project: "uploaded")
+            try await poll("the quarantine to be seen") {
+                try await client.execute(uri: "/packages/uploaded/\(s.wheel.lastPathComponent)", method: .get) { r in
+                    r.status == .notFound && String(buffer: r.body).contains("quarantined")
+                }
+            }
+            try await client.execute(uri: "/simple/uploaded/", method: .get, headers: [.accept: "application/vnd.pypi.simple.v1+json"]) { r in
+                #expect(String(buffer: r.body).contains(#""files":[]"#))
+                #expect(String(buffer: r.body).contains(#""project-status":{"reason":"bad","status":"quarantined"}"#))
+            }
+        }
     }
 }

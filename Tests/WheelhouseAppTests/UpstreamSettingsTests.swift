@@ -86,6 +86,6 @@ import WheelhouseCore
         #expect(try CachedUpstreamPage.decode(data, project: "demo-pkg") == cached)
         // The stored form is itself a PEP 691 page.
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect((json["meta"] as? [String: Any])?["api-version"] as? String == "1.1")
+        #expect((json["meta"] as? [String: Any])?["api-version"] as? String == "1.4")
     }
 }

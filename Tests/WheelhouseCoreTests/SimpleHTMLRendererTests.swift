@@ -13,7 +13,8 @@ import WheelhouseTestSupport
             <html>
               <head>
                 <meta charset="utf-8">
-                <meta name="pypi:repository-version" content="1.1">
+                <meta name="pypi:repository-version" content="1.4">
+                <meta name="pypi:project-status" content="active">
                 <title>Links for demo-pkg</title>
               </head>
               <body>
@@ -36,7 +37,8 @@ import WheelhouseTestSupport
     @Test func rendersTheProjectList() {
         let html = SimpleHTMLRenderer.render(SimpleIndexFixture.list)
         #expect(html.hasPrefix("<!DOCTYPE html>\n"))
-        #expect(html.contains(#"<meta name="pypi:repository-version" content="1.1">"#))
+        #expect(html.contains(#"<meta name="pypi:repository-version" content="1.4">"#))
+        #expect(!html.contains("pypi:project-status"))
         #expect(html.contains("""
                 <a href="a-b-c/">a&lt;b&gt;&amp;&quot;c&quot;</a><br />
                 <a href="demo-pkg/">Demo_Pkg</a><br />
@@ -78,7 +80,44 @@ import WheelhouseTestSupport
         let list = try PypiSimpleParse.runIndex(format: "html", body: SimpleHTMLRenderer.render(SimpleIndexFixture.list))
         #expect(list == ["a<b>&\"c\"", "Demo_Pkg", "Zope.Interface"])
     }
+
+    /// PEP 792 and PEP 740 as pypi-simple reads them, in both serializations: each status with
+    /// its reason, a quarantined page without files, provenance URLs on the files that have one.
+    @Test(.tags(.endToEnd), .skippedInFastTier) func pypiSimpleReadsStatusAndProvenance() throws {
+        var page = try SimpleIndexFixture.page
+        page.files[0].provenanceURL = "https://example.test/packages/demo-pkg/demo_pkg-1.0-py3-none-any.whl.provenance"
+        for state in ProjectStatus.State.allCases {
+            let status = ProjectStatus(state, reason: state == .active ? nil : #"because <of> "this" & that"#)
+            let shown = SimpleProjectPage(name: page.name, files: page.files, versions: page.versions, lastSerial: page.lastSerial, status: status)
+            let base = "https://example.test/simple/demo-pkg/"
+            let html = try PypiSimpleParse.run(format: "html", base: base, body: SimpleHTMLRenderer.render(shown))
+            try PypiSimpleParse.expectMatches(html, shown, versions: SimpleIndexFixture.fileVersions, html: true)
+            let json = try PypiSimpleParse.run(format: "json", base: base, body: SimpleJSONRenderer.render(shown))
+            try PypiSimpleParse.expectMatches(json, shown, versions: SimpleIndexFixture.fileVersions, html: false)
+            #expect(html.packages.isEmpty == (state == .quarantined))
+            #expect(json.packages.isEmpty == (state == .quarantined))
+            #expect(json.status == state.rawValue && html.status == state.rawValue)
+        }
+    }
+
+    @Test func statusMetaTagsAndProvenanceAttribute() throws {
+        var page = try SimpleIndexFixture.page
+        page.status = ProjectStatus(.deprecated, reason: #"use <other> & "new""#)
+        page.files[1].provenanceURL = "http://h/packages/demo-pkg/demo_pkg-1.0.tar.gz.provenance"
+        let html = SimpleHTMLRenderer.render(page)
+        #expect(html.contains(#"<meta name="pypi:project-status" content="deprecated">"#))
+        #expect(html.contains(#"<meta name="pypi:project-status-reason" content="use &lt;other&gt; &amp; &quot;new&quot;">"#))
+        #expect(html.contains(#"data-provenance="http://h/packages/demo-pkg/demo_pkg-1.0.tar.gz.provenance">demo_pkg-1.0.tar.gz</a>"#))
+        #expect(html.components(separatedBy: "data-provenance=").count == 2)
+
+        let quarantined = SimpleProjectPage(name: page.name, files: page.files, versions: page.versions, status: ProjectStatus(.quarantined))
+        let closed = SimpleHTMLRenderer.render(quarantined)
+        #expect(closed.contains(#"<meta name="pypi:project-status" content="quarantined">"#))
+        #expect(!closed.contains("pypi:project-status-reason"))
+        #expect(!closed.contains("<a "))
+    }
 }
+
 
 /// Parses rendered pages with the `pypi_simple` library through the test venv's Python.
 enum PypiSimpleParse {
@@ -102,13 +141,15 @@ enum PypiSimpleParse {
             "repository_version": page.repository_version,
             "last_serial": page.last_serial,
             "versions": page.versions,
+            "status": page.status.value if page.status else None,
+            "status_reason": page.status_reason,
             "packages": [{
                 "filename": p.filename, "url": p.url, "digests": p.digests,
                 "requires_python": p.requires_python, "is_yanked": p.is_yanked, "yanked_reason": p.yanked_reason,
                 "has_metadata": p.has_metadata, "metadata_digests": p.metadata_digests,
                 "metadata_url": p.metadata_url, "size": p.size,
                 "upload_time": p.upload_time.isoformat() if p.upload_time else None,
-                "version": p.version,
+                "version": p.version, "provenance_url": p.provenance_url,
             } for p in page.packages],
         }))
         """#
@@ -126,11 +167,14 @@ enum PypiSimpleParse {
         var size: Int64?
         var upload_time: String?
         var version: String?
+        var provenance_url: String?
     }
 
     struct Page: Decodable {
         var project: String
         var repository_version: String?
+        var status: String?
+        var status_reason: String?
         var last_serial: String?
         var versions: [String]?
         var packages: [Package]
@@ -159,14 +203,16 @@ enum PypiSimpleParse {
 
     static func runIndex(format: String, body: String) throws -> [String] {
         let index = try JSONDecoder().decode(Index.self, from: invoke(["index", format], body: body))
-        #expect(index.repository_version == "1.1")
+        #expect(index.repository_version == SimpleJSONRenderer.apiVersion)
         return index.projects
     }
 
     /// Every field pypi_simple exposes, checked against the page we rendered.
     static func expectMatches(_ parsed: Page, _ page: SimpleProjectPage, versions: [String], html: Bool) throws {
         #expect(parsed.project == page.name)
-        #expect(parsed.repository_version == "1.1")
+        #expect(parsed.repository_version == SimpleJSONRenderer.apiVersion)
+        #expect(parsed.status == page.status.state.rawValue)
+        #expect(parsed.status_reason == page.status.reason)
         #expect(parsed.packages.count == page.files.count)
         if !html {
             #expect(parsed.versions == page.versions)
@@ -190,6 +236,7 @@ enum PypiSimpleParse {
             #expect(got.has_metadata == (file.coreMetadataSha256 != nil ? true : html ? nil : false))
             #expect(got.metadata_digests == file.coreMetadataSha256.map { ["sha256": $0] })
             #expect(got.version == version)
+            #expect(got.provenance_url == file.provenanceURL)
             if !html {
                 #expect(got.size == file.size)
                 // Python's isoformat drops the "Z" for "+00:00" and omits zero microseconds.

@@ -13,7 +13,8 @@ import WheelhouseTestSupport
         let page = try SimpleIndexFixture.page
         let json = try object(SimpleJSONRenderer.render(page))
         let meta = try #require(json["meta"] as? [String: Any])
-        #expect(meta["api-version"] as? String == "1.1")
+        #expect(meta["api-version"] as? String == "1.4")
+        #expect(json["project-status"] as? [String: String] == ["status": "active"])
         #expect(meta["_last-serial"] as? Int == 42)
         #expect(json["name"] as? String == "demo-pkg")
         #expect(json["versions"] as? [String] == ["1.0", "2.0+local", "3.0"])
@@ -40,6 +41,22 @@ import WheelhouseTestSupport
         #expect(files[2]["yanked"] as? String == SimpleIndexFixture.yankReason)
         #expect(files[2]["upload-time"] as? String == "2024-03-09T16:00:00.500000Z")
         #expect(files[3]["yanked"] as? Bool == true)
+        #expect(files.allSatisfy { $0["provenance"] == nil })
+    }
+
+    @Test func statusAndProvenance() throws {
+        var page = try SimpleIndexFixture.page
+        page.status = ProjectStatus(.archived, reason: #"read "only""#)
+        page.files[2].provenanceURL = "http://h/p.provenance"
+        let json = try object(SimpleJSONRenderer.render(page))
+        #expect(json["project-status"] as? [String: String] == ["status": "archived", "reason": #"read "only""#])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files[2]["provenance"] as? String == "http://h/p.provenance")
+        #expect(files.filter { $0["provenance"] != nil }.count == 1)
+
+        let quarantined = SimpleProjectPage(
+            name: "a", files: page.files, versions: page.versions, status: ProjectStatus(.quarantined, reason: "malware"))
+        #expect(SimpleJSONRenderer.render(quarantined) == #"{"files":[],"meta":{"api-version":"1.4"},"name":"a","project-status":{"reason":"malware","status":"quarantined"},"versions":[]}"#)
     }
 
     @Test func exactBytesForASmallPage() {
@@ -50,16 +67,16 @@ import WheelhouseTestSupport
             versions: ["1"])
         #expect(SimpleJSONRenderer.render(page) == """
             {"files":[{"core-metadata":false,"dist-info-metadata":false,"filename":"a-1.tar.gz","hashes":{"sha256":"ff"},\
-            "size":3,"url":"u","yanked":true}],"meta":{"api-version":"1.1"},"name":"a","versions":["1"]}
+            "size":3,"url":"u","yanked":true}],"meta":{"api-version":"1.4"},"name":"a","project-status":{"status":"active"},"versions":["1"]}
             """)
     }
 
     @Test func rendersTheProjectList() throws {
         let text = SimpleJSONRenderer.render(SimpleIndexFixture.list)
-        #expect(text == #"{"meta":{"api-version":"1.1"},"projects":[{"name":"a<b>&\"c\""},{"name":"Demo_Pkg"},{"name":"Zope.Interface"}]}"#)
+        #expect(text == #"{"meta":{"api-version":"1.4"},"projects":[{"name":"a<b>&\"c\""},{"name":"Demo_Pkg"},{"name":"Zope.Interface"}]}"#)
         var list = SimpleIndexFixture.list
         list.lastSerial = 9
-        #expect(SimpleJSONRenderer.render(list).hasPrefix(#"{"meta":{"_last-serial":9,"api-version":"1.1"},"projects":["#))
+        #expect(SimpleJSONRenderer.render(list).hasPrefix(#"{"meta":{"_last-serial":9,"api-version":"1.4"},"projects":["#))
     }
 
     @Test func escapesStrings() throws {

@@ -37,6 +37,37 @@ import Testing
         #expect(parsed.page == expected)
     }
 
+    /// PEP 792 and PEP 740 from an upstream: the status and its reason from JSON and from the
+    /// HTML meta tags, provenance URLs resolved like file URLs.
+    @Test func readsStatusAndProvenanceInBothForms() throws {
+        var page = try Self.absolutePage()
+        page.status = ProjectStatus(.archived, reason: #"read "only" <now>"#)
+        page.files[0].provenanceURL = "https://pypi.example/integrity/demo-pkg/1.0/demo_pkg-1.0-py3-none-any.whl/provenance"
+        let json = try UpstreamPageParser.parseJSON(Data(SimpleJSONRenderer.render(page).utf8), project: "demo-pkg", pageURL: Self.pageURL)
+        #expect(json.page.status == page.status)
+        #expect(json.page.files.map(\.provenanceURL) == page.files.map(\.provenanceURL))
+        let html = try UpstreamPageParser.parseHTML(Data(SimpleHTMLRenderer.render(page).utf8), project: "demo-pkg", pageURL: Self.pageURL)
+        #expect(html.page.status == page.status)
+        #expect(html.page.files.map(\.provenanceURL) == page.files.map(\.provenanceURL))
+
+        let relative = """
+            <html><head><meta name="pypi:project-status" content="Deprecated"></head><body>
+            <a href="../../f/demo_pkg-1.0.tar.gz#sha256=\(Self.sha("1"))" data-provenance="../../f/demo_pkg-1.0.tar.gz.provenance">x</a>
+            <a href="../../f/demo_pkg-2.0.tar.gz#sha256=\(Self.sha("2"))" data-provenance="ftp://x/y">y</a>
+            </body></html>
+            """
+        let parsed = try UpstreamPageParser.parseHTML(Data(relative.utf8), project: "demo-pkg", pageURL: Self.pageURL)
+        #expect(parsed.page.status == ProjectStatus(.deprecated))
+        #expect(parsed.page.files.map(\.provenanceURL) == ["https://pypi.example/f/demo_pkg-1.0.tar.gz.provenance", nil])
+        // A quarantined upstream project offers nothing, whatever its page lists.
+        let quarantined = relative.replacingOccurrences(of: "Deprecated", with: "quarantined")
+        let closed = try UpstreamPageParser.parseHTML(Data(quarantined.utf8), project: "demo-pkg", pageURL: Self.pageURL)
+        #expect(closed.page.status == ProjectStatus(.quarantined))
+        #expect(closed.page.files.isEmpty && closed.page.versions.isEmpty)
+        let unknown = #"{"meta":{"api-version":"1.4"},"files":[],"project-status":{"status":"frozen"}}"#
+        #expect(try UpstreamPageParser.parseJSON(Data(unknown.utf8), project: "demo-pkg", pageURL: Self.pageURL).page.status == .active)
+    }
+
     @Test func relativeLinksResolveAgainstThePageWithoutCredentials() throws {
         let html = Data(SimpleHTMLRenderer.render(try SimpleIndexFixture.page).utf8)
         let parsed = try UpstreamPageParser.parseHTML(html, project: "demo-pkg", pageURL: Self.pageURL)

@@ -55,6 +55,28 @@ public struct StoreAdmin: Sendable {
         }
     }
 
+    // MARK: status
+
+    /// PEP 792: sets the project's status (and reason; nil clears it). Returns the record before
+    /// and after. The project must have a record (a hosted or mirrored file); the status is
+    /// stored in it, so replicas and every server on the store follow.
+    ///
+    /// The one place a status changes: a `project.status` event belongs here.
+    public func setStatus(_ status: ProjectStatus, project: String) async throws -> (old: ProjectStatus, new: ProjectRecord) {
+        let normalized = ProjectName.normalize(project)
+        var old = ProjectStatus.active
+        let result = try await records.update(normalized) { current in
+            guard let current else { throw AdminError.noSuchProject(normalized) }
+            old = current.status
+            return current.withStatus(status)
+        }
+        try await StaticExport(store: store).exportProject(normalized)
+        switch result {
+        case .unchanged(let record): return (old, record ?? ProjectRecord(name: normalized, displayName: normalized, status: status))
+        case .written(_, let new, _): return (old, new)
+        }
+    }
+
     // MARK: rebuild
 
     public struct RebuildReport: Sendable, Codable {
@@ -157,6 +179,9 @@ public struct StoreAdmin: Sendable {
                     metadataSHA = SHA256.hash(data: metadata).hexString
                 }
                 let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
+                // PEP 740: a provenance object beside the file is listed again.
+                let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
+                let provenanceSHA = try await store.head(provenanceKey) == nil ? nil : try await store.digest(of: provenanceKey).sha256
                 return .success((
                     FileRecord(
                         filename: filename, version: inspected.version, packageType: inspected.packageType,
@@ -164,7 +189,7 @@ public struct StoreAdmin: Sendable {
                         uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
                         requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
                         yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
-                        origin: old?.origin),
+                        origin: old?.origin, provenanceSha256: provenanceSHA),
                     inspected.displayName))
             } catch {
                 return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))
@@ -180,7 +205,10 @@ public struct StoreAdmin: Sendable {
             }
         }
         files.sort { $0.filename < $1.filename }
-        let rebuilt = try files.reduce(ProjectRecord(name: project, displayName: displayName ?? project)) { try $0.adding($1) }
+        // The PEP 792 status lives only in the record: it is kept.
+        let rebuilt = try files.reduce(
+            ProjectRecord(name: project, displayName: displayName ?? project, status: previous?.status ?? .active)
+        ) { try $0.adding($1) }
         // A file committed while this project was being rebuilt (the record gained it after it
         // was read above, and the listing missed it) is kept: rebuilding never loses an upload.
         let known = Set(previous?.files.map(\.filename) ?? [])
@@ -188,7 +216,7 @@ public struct StoreAdmin: Sendable {
         var empty = false
         _ = try await records.update(project) { current in
             let concurrent = (current?.files ?? []).filter { !known.contains($0.filename) && !seen.contains($0.filename) }
-            let merged = try concurrent.reduce(rebuilt) { try $0.adding($1) }
+            let merged = try concurrent.reduce(rebuilt.withStatus(current?.status ?? rebuilt.status)) { try $0.adding($1) }
             empty = merged.files.isEmpty
             return empty ? nil : merged
         }
@@ -234,6 +262,8 @@ public struct StoreAdmin: Sendable {
             case hashMismatch = "hash-mismatch"
             case missingMetadata = "missing-metadata"
             case metadataHashMismatch = "metadata-hash-mismatch"
+            case missingProvenance = "missing-provenance"
+            case provenanceHashMismatch = "provenance-hash-mismatch"
             case orphan
         }
         public var kind: Kind
@@ -296,6 +326,8 @@ extension StoreAdmin.Problem.Kind {
         case .hashMismatch: self = .hashMismatch
         case .missingMetadata: self = .missingMetadata
         case .metadataHashMismatch: self = .metadataHashMismatch
+        case .missingProvenance: self = .missingProvenance
+        case .provenanceHashMismatch: self = .provenanceHashMismatch
         }
     }
 }

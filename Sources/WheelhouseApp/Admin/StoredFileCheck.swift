@@ -3,7 +3,7 @@ import WheelhouseCore
 import WheelhouseStorage
 
 /// The one check of a store's objects against a project record: each file's bytes (size and
-/// sha256, streamed) and its PEP 658 `.metadata` file. `wheelhouse verify` runs it against the
+/// sha256, streamed), its PEP 658 `.metadata` file and its PEP 740 `.provenance` object. `wheelhouse verify` runs it against the
 /// store's own records, `replicate --verify` against the source's records at each target.
 struct StoredFileCheck: Sendable {
     /// One way the objects differ from the record.
@@ -14,6 +14,8 @@ struct StoredFileCheck: Sendable {
             case hashMismatch(stored: String)
             case missingMetadata
             case metadataHashMismatch(stored: String)
+            case missingProvenance
+            case provenanceHashMismatch(stored: String)
         }
         var kind: Kind
         var key: String
@@ -33,6 +35,10 @@ struct StoredFileCheck: Sendable {
                 "\(record) lists core metadata but the .metadata file is not in \(store)"
             case .metadataHashMismatch(let stored):
                 "\(record) says sha256 \(file.metadataSha256 ?? ""), the bytes in \(store) hash to \(stored)"
+            case .missingProvenance:
+                "\(record) lists provenance but the .provenance object is not in \(store)"
+            case .provenanceHashMismatch(let stored):
+                "\(record) says sha256 \(file.provenanceSha256 ?? ""), the bytes in \(store) hash to \(stored)"
             }
         }
     }
@@ -53,13 +59,16 @@ struct StoredFileCheck: Sendable {
         self.jobs = max(1, jobs)
     }
 
-    /// The keys a record accounts for: each file and, when recorded, its `.metadata`.
+    /// The keys a record accounts for: each file and, when recorded, its `.metadata` and `.provenance`.
     static func expectedKeys(of record: ProjectRecord, project: String) throws -> Set<String> {
         var keys = Set<String>()
         for file in record.files {
             keys.insert(try StorageLayout.fileKey(project: project, filename: file.filename))
             if file.metadataSha256 != nil {
                 keys.insert(try StorageLayout.metadataKey(project: project, filename: file.filename))
+            }
+            if file.provenanceSha256 != nil {
+                keys.insert(try StorageLayout.provenanceKey(project: project, filename: file.filename))
             }
         }
         return keys
@@ -95,6 +104,17 @@ struct StoredFileCheck: Sendable {
                 let actual = try await store.digest(of: metadataKey).sha256
                 if actual != metadataSha256 {
                     result.findings.append(Finding(kind: .metadataHashMismatch(stored: actual), key: metadataKey, file: file))
+                }
+            }
+        }
+        if let provenanceSha256 = file.provenanceSha256 {
+            let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: file.filename)
+            if try await store.head(provenanceKey) == nil {
+                result.findings.append(Finding(kind: .missingProvenance, key: provenanceKey, file: file))
+            } else {
+                let actual = try await store.digest(of: provenanceKey).sha256
+                if actual != provenanceSha256 {
+                    result.findings.append(Finding(kind: .provenanceHashMismatch(stored: actual), key: provenanceKey, file: file))
                 }
             }
         }

@@ -72,8 +72,16 @@ public final class IndexCache: Sendable {
         var record: ProjectRecord?
         var etag: String?
         var checkedAt: ContinuousClock.Instant
-        var pages: [SimpleFormat: RenderedPage]
+        var pages: [PageVariant: RenderedPage]
     }
+    /// A page differs by format and, when a file has PEP 740 provenance, by the origin its
+    /// provenance URLs are qualified with.
+    struct PageVariant: Hashable, Sendable {
+        var format: SimpleFormat
+        var origin: String?
+    }
+    /// Origins remembered per project: a client sending odd `Host` headers cannot grow memory.
+    static let maxVariants = 8
     struct RootEntry: Sendable {
         var names: [String]
         var checkedAt: ContinuousClock.Instant
@@ -116,13 +124,20 @@ public final class IndexCache: Sendable {
     }
 
     /// The rendered page of `project` in `format`, or nil when the project does not exist.
-    public func projectPage(_ project: String, format: SimpleFormat) async throws -> RenderedPage? {
+    /// `origin` (`http://host:port`) qualifies PEP 740 provenance URLs; it matters only for a
+    /// project with provenance.
+    public func projectPage(_ project: String, format: SimpleFormat, origin: String? = nil) async throws -> RenderedPage? {
         let current = try await entry(project)
         guard let record = current.record else { return nil }
-        if let page = current.pages[format] { return page }
-        let page = RenderedPage(bytes: PageRendering.render(record, format: format), contentType: format.contentType)
+        let hasProvenance = record.files.contains { $0.provenanceSha256 != nil }
+        let variant = PageVariant(format: format, origin: hasProvenance ? origin : nil)
+        if let page = current.pages[variant] { return page }
+        let page = RenderedPage(
+            bytes: PageRendering.render(record, format: format, origin: variant.origin), contentType: format.contentType)
         state.withLock { s in
-            if s.projects[project]?.etag == current.etag { s.projects[project]?.pages[format] = page }
+            if s.projects[project]?.etag == current.etag, (s.projects[project]?.pages.count ?? 0) < Self.maxVariants {
+                s.projects[project]?.pages[variant] = page
+            }
         }
         return page
     }
@@ -166,7 +181,10 @@ public final class IndexCache: Sendable {
     func cachedProjectPage(_ project: String, format: SimpleFormat) -> RenderedPage? {
         let now = clock.now
         let (cached, generation) = state.withLock { ($0.projects[project], $0.generation) }
-        guard let cached, cached.record != nil, let page = cached.pages[format] else { return nil }
+        // A page with PEP 740 provenance URLs depends on the request's origin: the router answers it.
+        guard let cached, let record = cached.record, !record.files.contains(where: { $0.provenanceSha256 != nil }),
+            let page = cached.pages[PageVariant(format: format, origin: nil)]
+        else { return nil }
         if now - cached.checkedAt >= staleness {
             revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }
         }

@@ -7,12 +7,17 @@ enum PageRendering {
     /// File links are relative (`../../packages/{project}/{filename}`): they resolve from
     /// `/simple/{project}/` on the server and from `simple/{project}/index.html` in the store's
     /// static export alike.
-    static func projectPage(_ record: ProjectRecord) -> SimpleProjectPage {
-        SimpleProjectPage(record: record, versions: sortedVersions(record))
+    ///
+    /// PEP 740 provenance URLs are fully qualified with `origin` (`http://host:port`, the server's
+    /// own address as the client named it); without one (the static export) they are relative.
+    static func projectPage(_ record: ProjectRecord, origin: String? = nil) -> SimpleProjectPage {
+        SimpleProjectPage(
+            record: record, versions: sortedVersions(record),
+            provenanceURL: origin.map { SimpleProjectPage.provenanceURL(origin: $0) })
     }
 
-    static func render(_ record: ProjectRecord, format: SimpleFormat) -> [UInt8] {
-        let page = projectPage(record)
+    static func render(_ record: ProjectRecord, format: SimpleFormat, origin: String? = nil) -> [UInt8] {
+        let page = projectPage(record, origin: origin)
         switch format {
         case .jsonV1: return Array(SimpleJSONRenderer.render(page).utf8)
         case .htmlV1, .htmlLegacy: return Array(SimpleHTMLRenderer.render(page).utf8)

@@ -1,3 +1,4 @@
+import WheelhouseCore
 import WheelhouseStorage
 
 /// Why a distribution file was refused. Every message is written for the person who ran
@@ -17,11 +18,14 @@ public enum IngestError: Error, Sendable, CustomStringConvertible {
     case formMismatch(filename: String, reason: String)
     /// The store failed; nothing partial is visible.
     case store(filename: String, underlying: String)
+    /// PEP 792: the project is archived or quarantined and takes no new upload.
+    case projectClosed(filename: String, project: String, status: ProjectStatus)
 
     public var filename: String {
         switch self {
         case .invalidFilename(let f, _), .invalidArchive(let f, _), .digestMismatch(let f, _),
-            .conflict(let f, _, _), .tooLarge(let f, _), .formMismatch(let f, _), .store(let f, _):
+            .conflict(let f, _, _), .tooLarge(let f, _), .formMismatch(let f, _), .store(let f, _),
+            .projectClosed(let f, _, _):
             f
         }
     }
@@ -44,6 +48,9 @@ public enum IngestError: Error, Sendable, CustomStringConvertible {
             "Upload of '\(f)' rejected: \(reason)"
         case .store(let f, let underlying):
             "Storing '\(f)' failed: \(underlying)"
+        case .projectClosed(let f, let project, let status):
+            "Upload of '\(f)' refused: project '\(project)' is \(status.state.rawValue) and takes no new uploads"
+                + (status.reason.map { " (\($0))" } ?? "")
         }
     }
 }

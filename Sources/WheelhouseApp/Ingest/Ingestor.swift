@@ -10,7 +10,7 @@ public import WheelhouseStorage
 ///
 /// Order of writes (DESIGN.md §2), so readers never see a partial state:
 /// 1. the file's bytes, with `If-None-Match: *` (a file key never changes once written);
-/// 2. its `.metadata` (deterministic, derived from the bytes);
+/// 2. its `.metadata` (deterministic, derived from the bytes) and PEP 740 `.provenance`;
 /// 3. the project record, compare-and-swap — only now is the file visible in the index;
 /// 4. the static export of the project, and of the root list when the project is new.
 /// A crash between steps leaves at worst an unlisted object, which a retry adopts when its
@@ -27,6 +27,9 @@ public struct Ingestor: Sendable {
         public var formVersion: String?
         /// Set for a file fetched from an upstream index: recorded as mirrored.
         public var mirror: MirrorSource?
+        /// PEP 740: the provenance object to store beside the file (already checked for shape:
+        /// `Provenance.object(fromUploadField:)` for an upload, the upstream's for a mirror).
+        public var provenance: [UInt8]?
 
         public init(
             file: URL, filename: String? = nil, projectHint: String? = nil, digest: FileDigest? = nil,
@@ -291,6 +294,11 @@ public struct Ingestor: Sendable {
         var seen: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let filename = item.candidate.filename
+            // PEP 792: archived and quarantined projects take no new upload (a mirror fetch is no upload).
+            if let status = existing?.status, !status.acceptsUploads, item.candidate.mirror == nil {
+                results[index] = .failure(.projectClosed(filename: filename, project: project, status: status))
+                continue
+            }
             if let known = existing?.files.first(where: { $0.filename == filename }) {
                 await item.early?.write.abort()
                 results[index] = known.sha256 == item.digest.sha256
@@ -322,6 +330,11 @@ public struct Ingestor: Sendable {
                     rejected = [:]
                     var record = current ?? ProjectRecord(name: project, displayName: pending[0].1.inspected.displayName)
                     for (index, item, file) in pending {
+                        // The status may have changed since the record was first read.
+                        if !record.status.acceptsUploads, item.candidate.mirror == nil {
+                            rejected[index] = .projectClosed(filename: item.candidate.filename, project: project, status: record.status)
+                            continue
+                        }
                         do {
                             record = try record.adding(file)
                         } catch {
@@ -407,6 +420,11 @@ public struct Ingestor: Sendable {
                     try StorageLayout.metadataKey(project: project, filename: filename),
                     data: Data(metadata), contentType: StoredContentType.metadata, condition: .none)
             }
+            if let provenance = item.candidate.provenance {
+                try await store.write(
+                    try StorageLayout.provenanceKey(project: project, filename: filename),
+                    data: Data(provenance), contentType: StoredContentType.provenance, condition: .none)
+            }
             return wroteBytes
         } catch let error as IngestError {
             throw error
@@ -437,6 +455,9 @@ public struct Ingestor: Sendable {
             }
         }
         guard await listed() == false else { return }
+        if item.candidate.provenance != nil, let provenanceKey = try? StorageLayout.provenanceKey(project: project, filename: filename) {
+            try? await store.delete(provenanceKey)
+        }
         try? await store.delete(metadataKey)
         try? await store.delete(fileKey)
         if await listed() == true {
@@ -462,7 +483,8 @@ public struct Ingestor: Sendable {
             yanked: item.candidate.mirror?.isYanked ?? false,
             yankedReason: item.candidate.mirror?.yankReason,
             pythonTag: item.inspected.pythonTag,
-            origin: item.candidate.mirror?.origin
+            origin: item.candidate.mirror?.origin,
+            provenanceSha256: item.candidate.provenance.map { SHA256.hash(data: $0).hexString }
         )
     }
 

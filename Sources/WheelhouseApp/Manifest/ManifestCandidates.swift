@@ -50,15 +50,53 @@ public struct ManifestCandidates: Sendable {
     /// The wheels of every project, sorted by project then filename. Project records are
     /// read in parallel; a wheel whose `.metadata` is missing is an error (the store is
     /// inconsistent: `wheelhouse index rebuild` repairs it), not a wheel without dependencies.
+    /// PEP 792: the wheels of quarantined projects are left out (`loadWithStatus` tells them).
     public func load() async throws -> [StoreWheel] {
-        let records = ProjectRecords(store: store)
-        let names = try await records.projectNames()
-        let wheels = try await concurrentMap(names, jobs: 8) { name in try await self.wheels(of: name, records: records) }.flatMap { $0 }
-        return wheels.sorted { ($0.project, $0.filename) < ($1.project, $1.filename) }
+        try await loadWithStatus().wheels
     }
 
-    private func wheels(of project: String, records: ProjectRecords) async throws -> [StoreWheel] {
-        guard let (record, _) = try await records.load(project) else { return [] }
+    /// The wheels of every project that is not quarantined, and the wheels of the quarantined
+    /// projects apart, with each one's status.
+    public func loadWithStatus() async throws -> (wheels: [StoreWheel], quarantined: [String: (ProjectStatus, [StoreWheel])]) {
+        let records = ProjectRecords(store: store)
+        let names = try await records.projectNames()
+        let loaded = try await concurrentMap(names, jobs: 8) { name in try await self.wheels(of: name, records: records) }
+        var wheels: [StoreWheel] = []
+        var quarantined: [String: (ProjectStatus, [StoreWheel])] = [:]
+        for (name, (status, projectWheels)) in zip(names, loaded) {
+            if status.servesFiles { wheels += projectWheels } else { quarantined[name] = (status, projectWheels) }
+        }
+        return (wheels.sorted { ($0.project, $0.filename) < ($1.project, $1.filename) }, quarantined)
+    }
+
+    /// Selects with `selector` from the wheels of projects that are not quarantined. When the
+    /// selection fails, or comes out empty, and would succeed with a quarantined project's wheels,
+    /// the error names that project: a manifest never selects a quarantined project (PEP 792).
+    public func select(with selector: any ManifestSelector) async throws -> ManifestSelection {
+        let (wheels, quarantined) = try await loadWithStatus()
+        let refusal = { () -> ManifestError? in
+            guard !quarantined.isEmpty else { return nil }
+            let everything = wheels + quarantined.values.flatMap(\.1)
+            guard let wider = try? selector.select(from: everything) else { return nil }
+            let needed = Set(wider.wheels.map(\.project)).intersection(quarantined.keys).sorted()
+            guard !needed.isEmpty else { return nil }
+            return .quarantined(needed.map { name in "\(name) (quarantined" + (quarantined[name]?.0.reason.map { ": \($0)" } ?? "") + ")" })
+        }
+        var selection: ManifestSelection
+        do {
+            selection = try selector.select(from: wheels)
+        } catch {
+            throw refusal() ?? error
+        }
+        if selection.wheels.isEmpty, let refused = refusal() { throw refused }
+        for name in quarantined.keys.sorted() {
+            selection.notes.append("\(name) is quarantined (PEP 792) and was not considered")
+        }
+        return selection
+    }
+
+    private func wheels(of project: String, records: ProjectRecords) async throws -> (ProjectStatus, [StoreWheel]) {
+        guard let (record, _) = try await records.load(project) else { return (.active, []) }
         var out: [StoreWheel] = []
         for file in record.files where file.filename.hasSuffix(".whl") {
             let key = try StorageLayout.metadataKey(project: project, filename: file.filename)
@@ -72,6 +110,6 @@ public struct ManifestCandidates: Sendable {
                     requiresPython: file.requiresPython ?? metadata.usableRequiresPython,
                     requiresDist: metadata.values("Requires-Dist"), yanked: file.yanked, sha256: file.sha256, size: file.size))
         }
-        return out
+        return (record.status, out)
     }
 }

@@ -19,6 +19,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No consistent set of wheels exists in the store; `message` says which requirement of
     /// which release cannot be met and what the store has.
     case unresolvable(message: String)
+    /// PEP 792: the selection needs these quarantined projects (each `name (quarantined: reason)`).
+    case quarantined([String])
     /// The selection is empty: no root, or nothing in the store fits the target.
     case emptySelection(reason: String)
     /// The value is longer than an advanced parameter holds.
@@ -54,6 +56,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
                 + problems.joined(separator: "\n  ")
         case .unresolvable(let message):
             "\(message); nothing was written"
+        case .quarantined(let projects):
+            "the selection needs " + projects.joined(separator: ", ")
+                + "; a manifest never selects a quarantined project: remove the requirement, or set the project's status "
+                + "back with `wheelhouse project status NAME active` if it is safe"
         case .emptySelection(let reason):
             "nothing to publish: \(reason); nothing was written"
         case .tooLarge(let characters, let wheels):

@@ -33,12 +33,16 @@ public struct ManifestListing: Sendable, Hashable, Codable {
     public var target: String?
     public var wheels: [ManifestEntry]?
     public var preinstalled: [PreinstalledReport]?
+    /// PEP 792: projects the manifest names that are quarantined in the store now, each
+    /// `name: reason` (or just the name). Glue still installs what the manifest lists:
+    /// republish it.
+    public var quarantined: [String] = []
 
     /// The URIs under the store whose objects are gone.
     public var missing: [String] { entries.filter { $0.inStore == false }.map(\.uri) }
 
     enum CodingKeys: String, CodingKey {
-        case parameter, version, tier, entries, missing, format, target, wheels, preinstalled
+        case parameter, version, tier, entries, missing, format, target, wheels, preinstalled, quarantined
         case lastModified = "last_modified"
     }
 
@@ -62,6 +66,7 @@ public struct ManifestListing: Sendable, Hashable, Codable {
         target = try container.decodeIfPresent(String.self, forKey: .target)
         wheels = try container.decodeIfPresent([ManifestEntry].self, forKey: .wheels)
         preinstalled = try container.decodeIfPresent([PreinstalledReport].self, forKey: .preinstalled)
+        quarantined = try container.decodeIfPresent([String].self, forKey: .quarantined) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +81,7 @@ public struct ManifestListing: Sendable, Hashable, Codable {
         try container.encodeIfPresent(target, forKey: .target)
         try container.encodeIfPresent(wheels, forKey: .wheels)
         try container.encodeIfPresent(preinstalled, forKey: .preinstalled)
+        try container.encode(quarantined, forKey: .quarantined)
     }
 
     /// The part of a manifest record (`ManifestPublisher.recordKey`) `show` reports.
@@ -120,6 +126,12 @@ public struct ManifestListing: Sendable, Hashable, Codable {
             listing.target = record.publication.target
             listing.wheels = record.publication.wheels
             listing.preinstalled = record.publication.preinstalled ?? []
+        }
+        let named = Set(listing.entries.compactMap(\.project) + (listing.wheels ?? []).map(\.project))
+        let records = ProjectRecords(store: store)
+        for project in named.sorted() {
+            guard let (record, _) = try await records.load(project), !record.status.servesFiles else { continue }
+            listing.quarantined.append(project + (record.status.reason.map { ": \($0)" } ?? ""))
         }
         return listing
     }

@@ -144,7 +144,7 @@ public struct ManifestPublisher: Sendable {
 
     /// Selects and builds the value, and writes it unless `dryRun` or it is current already.
     public func publish(parameter: String, dryRun: Bool = false) async throws -> ManifestPublication {
-        let selection = try selector.select(from: try await ManifestCandidates(store: store).load())
+        let selection = try await ManifestCandidates(store: store).select(with: selector)
         guard !selection.wheels.isEmpty else {
             throw ManifestError.emptySelection(
                 reason: "no wheel in \(store.displayName) fits \(selector.targetDescription)"

@@ -146,7 +146,7 @@ public struct ManifestSettings: Sendable {
         guard let indexURL else { throw ManifestError.needsIndexURL }
         let selector = try ResolverSelector(
             target: target, roots: roots, preinstalled: preinstalled, constraints: constraints, allowedSHA256: allowedSHA256)
-        let selection = try selector.select(from: try await ManifestCandidates(store: store).load())
+        let selection = try await ManifestCandidates(store: store).select(with: selector)
         guard !selection.wheels.isEmpty else {
             throw ManifestError.emptySelection(
                 reason: "no wheel in \(store.displayName) fits \(selector.targetDescription)"

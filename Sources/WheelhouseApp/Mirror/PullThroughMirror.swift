@@ -39,7 +39,7 @@ public final class PullThroughMirror: Sendable {
 
     struct Rendered: Sendable {
         var view: View
-        var pages: [SimpleFormat: RenderedPage]
+        var pages: [IndexCache.PageVariant: RenderedPage]
     }
 
     let settings: UpstreamSettings
@@ -81,25 +81,30 @@ public final class PullThroughMirror: Sendable {
 
     /// Our page of `project` in `format`; nil when neither the store nor an upstream has it.
     /// Throws 502/504 when the upstreams fail and nothing is known of the project.
-    func projectPage(_ project: String, format: SimpleFormat) async throws -> RenderedPage? {
+    func projectPage(_ project: String, format: SimpleFormat, origin: String? = nil) async throws -> RenderedPage? {
         guard let view = try await view(project) else { return nil }
-        if let page = rendered.withLock({ $0[project].flatMap { $0.view.key == view.key ? $0.pages[format] : nil } }) {
+        // PEP 740 provenance URLs are qualified with the origin the client used; pages without
+        // provenance are the same for every origin.
+        let hasProvenance = view.page.files.contains { $0.provenanceURL != nil }
+        let variant = IndexCache.PageVariant(format: format, origin: hasProvenance ? origin : nil)
+        if let page = rendered.withLock({ $0[project].flatMap { $0.view.key == view.key ? $0.pages[variant] : nil } }) {
             return page
         }
+        let page = variant.origin.map { view.page.qualifyingProvenanceURLs(origin: $0) } ?? view.page
         let bytes: [UInt8]
         switch format {
-        case .jsonV1: bytes = Array(SimpleJSONRenderer.render(view.page).utf8)
-        case .htmlV1, .htmlLegacy: bytes = Array(SimpleHTMLRenderer.render(view.page).utf8)
+        case .jsonV1: bytes = Array(SimpleJSONRenderer.render(page).utf8)
+        case .htmlV1, .htmlLegacy: bytes = Array(SimpleHTMLRenderer.render(page).utf8)
         }
-        let page = RenderedPage(bytes: bytes, contentType: format.contentType)
-        rendered.withLock { all in
+        let rendered = RenderedPage(bytes: bytes, contentType: format.contentType)
+        self.rendered.withLock { all in
             if all[project]?.view.key != view.key {
                 if all.count > 20_000 { all = [:] }
                 all[project] = Rendered(view: view, pages: [:])
             }
-            all[project]?.pages[format] = page
+            if (all[project]?.pages.count ?? 0) < IndexCache.maxVariants { all[project]?.pages[variant] = rendered }
         }
-        return page
+        return rendered
     }
 
     /// Composes our view of `project` from its record and the upstream page.
@@ -108,7 +113,9 @@ public final class PullThroughMirror: Sendable {
         let hosted = record?.files.contains { !$0.isMirrored } ?? false
         if hosted, !settings.merge.contains(project), let record {
             return remembered(project, key: "hosted|" + recordKey) {
-                View(page: Self.page(project, recordFiles: record.files.filter { !$0.isMirrored }), upstreamFiles: [:], key: $0)
+                View(
+                    page: Self.page(project, recordFiles: record.files.filter { !$0.isMirrored }, status: record.status),
+                    upstreamFiles: [:], key: $0)
             }
         }
         if let refusal = settings.refusal(project) {
@@ -133,11 +140,11 @@ public final class PullThroughMirror: Sendable {
         }
     }
 
-    /// The record's files alone; nil when there are none.
+    /// The record's files alone; nil when there are none (and no status was set here).
     func localView(_ project: String, _ record: ProjectRecord?, _ recordKey: String) -> View? {
-        guard let record, !record.files.isEmpty else { return nil }
+        guard let record, !record.files.isEmpty || record.status != .active else { return nil }
         return remembered(project, key: "local|" + recordKey) {
-            View(page: Self.page(project, recordFiles: record.files), upstreamFiles: [:], key: $0)
+            View(page: Self.page(project, recordFiles: record.files, status: record.status), upstreamFiles: [:], key: $0)
         }
     }
 
@@ -171,7 +178,8 @@ public final class PullThroughMirror: Sendable {
     }
 
     /// The record's files, then every upstream file not in the record that passes the cooldown.
-    /// A mirrored file the upstream still lists takes the upstream's yank state.
+    /// A mirrored file the upstream still lists takes the upstream's yank state. The project
+    /// takes the upstream's PEP 792 status, unless one was set here (`wheelhouse project status`).
     func compose(_ project: String, record: ProjectRecord?, upstream: CachedUpstreamPage, key: String) -> View {
         var recordFiles = record?.files ?? []
         let upstreamByName = Dictionary(upstream.page.page.files.map { ($0.filename, $0) }, uniquingKeysWith: { first, _ in first })
@@ -183,6 +191,7 @@ public final class PullThroughMirror: Sendable {
                 recordFiles[index].yankedReason = reason
             }
         }
+        let status = if let record, record.status != .active { record.status } else { upstream.page.page.status }
         files = Self.page(project, recordFiles: recordFiles).files
         let stored = Set(recordFiles.map(\.filename))
         var upstreamFiles: [String: UpstreamFile] = [:]
@@ -194,18 +203,27 @@ public final class PullThroughMirror: Sendable {
             }
             var ours = file
             ours.url = SimpleProjectPage.relativeFileURL(project: project, filename: file.filename)
+            // PEP 740: the upstream's provenance, served from here (fetched with the file).
+            if file.provenanceURL != nil { ours.provenanceURL = ours.url + StorageLayout.provenanceSuffix }
             files.append(ours)
             upstreamFiles[file.filename] = UpstreamFile(file: file, upstream: upstream.upstream)
         }
         files.sort { $0.filename < $1.filename }
         return View(
-            page: SimpleProjectPage(name: project, files: files, versions: Self.versions(of: files.map(\.filename))),
-            upstreamFiles: upstreamFiles, key: key)
+            page: SimpleProjectPage(
+                name: project, files: files, versions: Self.versions(of: files.map(\.filename)), status: status),
+            upstreamFiles: status.servesFiles ? upstreamFiles : [:], key: key)
     }
 
-    static func page(_ project: String, recordFiles: [FileRecord]) -> SimpleProjectPage {
-        let record = ProjectRecord(name: project, displayName: project, files: recordFiles)
+    static func page(_ project: String, recordFiles: [FileRecord], status: ProjectStatus = .active) -> SimpleProjectPage {
+        let record = ProjectRecord(name: project, displayName: project, files: recordFiles, status: status)
         return SimpleProjectPage(record: record, versions: versions(of: recordFiles.map(\.filename)))
+    }
+
+    /// PEP 792 status of `project` as our page shows it, when the mirror composes that page; nil
+    /// when it does not know (no page, or the upstream failing with nothing known).
+    func status(_ project: String) async -> ProjectStatus? {
+        (try? await view(project))?.page.status
     }
 
     /// PEP 700 `versions`, in PEP 440 order.
@@ -224,10 +242,17 @@ public final class PullThroughMirror: Sendable {
     /// now, after a HEAD or range request waited for the fetch), or it is unknown (404).
     func serveUncached(_ request: Request, project: String, filename: String, includeBody: Bool) async throws -> Response? {
         let isMetadata = filename.hasSuffix(".metadata")
-        let distribution = isMetadata ? String(filename.dropLast(".metadata".count)) : filename
+        let isProvenance = filename.hasSuffix(StorageLayout.provenanceSuffix)
+        let distribution =
+            isMetadata
+            ? String(filename.dropLast(".metadata".count))
+            : isProvenance ? String(filename.dropLast(StorageLayout.provenanceSuffix.count)) : filename
+        // PEP 792: a project the upstream quarantined offers nothing, mirrored files included.
+        if let status = await status(project), !status.servesFiles { throw ProjectStatusRefusal.quarantined(project, status) }
         if let record = try await cache.record(project), record.file(named: distribution) != nil { return nil }
         guard let view = try await view(project), let upstreamFile = view.upstreamFiles[distribution] else { return nil }
         if isMetadata { return try await serveMetadata(upstreamFile, project: project, includeBody: includeBody) }
+        if isProvenance { return try await serveProvenance(upstreamFile, project: project, includeBody: includeBody) }
 
         let key = project + "/" + distribution
         if let failure = failures.withLock({ $0[key] }) {
@@ -341,9 +366,19 @@ public final class PullThroughMirror: Sendable {
                     logger.warning("upstream metadata not used, extracting it", metadata: ["file": "\(file.filename)", "error": "\(error)"])
                 }
             }
-            let candidate = Ingestor.Candidate(
+            // PEP 740: the upstream's provenance is kept with the file (a mirror keeps it).
+            var provenance: [UInt8]?
+            if file.provenanceURL != nil {
+                do {
+                    provenance = try await upstream.provenance(of: file)
+                } catch {
+                    logger.warning("upstream provenance not kept", metadata: ["file": "\(file.filename)", "error": "\(error)"])
+                }
+            }
+            var candidate = Ingestor.Candidate(
                 file: fetch.spool, filename: file.filename, projectHint: project, digest: result,
                 mirror: .init(origin: upstreamFile.upstream, uploadTime: file.uploadTime, metadata: metadata, yank: file.yank))
+            candidate.provenance = provenance
             do {
                 _ = try await ingestor.ingest(candidate)
             } catch {
@@ -424,6 +459,26 @@ public final class PullThroughMirror: Sendable {
             .eTag: "\"\(sha256)\"", .contentType: StoredContentType.metadata, .contentLength: String(bytes.count),
             .cacheControl: "public, max-age=31536000, immutable",
         ]
+        guard includeBody else { return Response(status: .ok, headers: headers) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension PullThroughMirror {
+    /// PEP 740 provenance of a file not in the store yet: the upstream's, checked for shape.
+    func serveProvenance(_ upstreamFile: UpstreamFile, project: String, includeBody: Bool) async throws -> Response? {
+        guard upstreamFile.file.provenanceURL != nil else { return nil }
+        let upstream = pages.upstreams.first { $0.displayURL == upstreamFile.upstream } ?? pages.upstreams[0]
+        let bytes: [UInt8]
+        do {
+            bytes = try await upstream.provenance(of: upstreamFile.file)
+            metrics.upstreamRequest(outcome: "ok")
+        } catch {
+            metrics.upstreamRequest(outcome: error.isTimeout ? "timeout" : "error")
+            logger.error("upstream provenance failed", metadata: ["file": "\(upstreamFile.file.filename)", "error": "\(error)"])
+            throw UpstreamFailure(cause: error, message: "\(error)")
+        }
+        let headers: HTTPFields = [.contentType: StoredContentType.provenance, .contentLength: String(bytes.count)]
         guard includeBody else { return Response(status: .ok, headers: headers) }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -397,9 +397,11 @@ public struct SetMirror: Sendable {
             progress("fetched     \(file.filename) (\(entry.project) \(entry.version), \(digest.size) bytes)")
             let source = Ingestor.MirrorSource(
                 origin: upstream.displayURL, uploadTime: file.uploadTime, metadata: project.metadata[file.filename], yank: file.yank)
-            return .success(
-                (Ingestor.Candidate(file: destination, filename: file.filename, projectHint: entry.project, digest: digest, mirror: source),
-                 digest.size))
+            var candidate = Ingestor.Candidate(
+                file: destination, filename: file.filename, projectHint: entry.project, digest: digest, mirror: source)
+            // PEP 740: the upstream's provenance is kept with the file; a file is mirrored without it when it cannot be read.
+            if file.provenanceURL != nil { candidate.provenance = try? await upstream.provenance(of: file) }
+            return .success((candidate, digest.size))
         }
         var candidates: [Ingestor.Candidate] = []
         var problems: [String] = []

@@ -90,6 +90,21 @@ public struct UpstreamIndex: Sendable {
         return Array(body)
     }
 
+    /// PEP 740: the provenance object the upstream advertises for `file` (at its absolute
+    /// `provenanceURL`), checked to be of the PEP's shape (signatures are not verified).
+    public func provenance(of file: SimpleProjectPage.File) async throws(UpstreamError) -> [UInt8] {
+        guard let text = file.provenanceURL, let url = URL(string: text) else { throw .notAdvertised(filename: file.filename) }
+        let shown = UpstreamPageParser.displayURL(url)
+        let (head, body) = try await get(url, accept: "application/json", timeout: pageTimeout, maxBytes: maxPageBytes)
+        guard head.status.code == 200 else { throw .status(url: shown, code: Int(head.status.code)) }
+        do {
+            try Provenance.checkObject(Array(body))
+        } catch {
+            throw .local("the upstream's provenance \(shown) is not a PEP 740 provenance object: \(error)")
+        }
+        return Array(body)
+    }
+
     /// An open download: the status was 200; read `body` to the end, then call `verify`.
     public struct Download: Sendable {
         /// `Content-Length`, when the upstream sent one.

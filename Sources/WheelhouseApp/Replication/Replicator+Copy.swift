@@ -73,6 +73,19 @@ extension Replicator {
                 tally.bytes += copied
             }
         }
+        // PEP 740: the provenance object, like the metadata, before the record names it.
+        if let provenanceSha256 = file.provenanceSha256 {
+            let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: file.filename)
+            let copied = try await limit.run {
+                try await copyMetadata(
+                    provenanceKey, sha256: provenanceSha256, checkTarget: present.contains(provenanceKey), to: target,
+                    contentType: StoredContentType.provenance)
+            }
+            if let copied {
+                tally.objects += 1
+                tally.bytes += copied
+            }
+        }
         return tally
     }
 
@@ -154,13 +167,15 @@ extension Replicator {
     /// Writes the metadata file unless the target already has these bytes; returns the bytes
     /// written, nil when none were. Metadata is derived from the file, so the source's replaces
     /// any other.
-    func copyMetadata(_ key: String, sha256: String, checkTarget: Bool, to target: any BlobStore) async throws -> Int64? {
+    func copyMetadata(
+        _ key: String, sha256: String, checkTarget: Bool, to target: any BlobStore, contentType: String = StoredContentType.metadata
+    ) async throws -> Int64? {
         if checkTarget, let existing = try await target.read(key), SHA256.hash(data: existing.data).hexString == sha256 {
             return nil
         }
         guard let (data, _) = try await source.read(key) else { throw ReplicationError.missingAtSource(key: key) }
         try check(key, size: Int64(data.count), sha256: SHA256.hash(data: data).hexString, expectedSize: Int64(data.count), expectedSha256: sha256)
-        try await target.write(key, data: data, contentType: StoredContentType.metadata, condition: .none)
+        try await target.write(key, data: data, contentType: contentType, condition: .none)
         return Int64(data.count)
     }
 

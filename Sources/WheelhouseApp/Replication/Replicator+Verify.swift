@@ -13,6 +13,8 @@ public struct ReplicationDifference: Sendable, Codable, Equatable, CustomStringC
         case hashMismatch = "hash-mismatch"
         case missingMetadata = "missing-metadata"
         case metadataHashMismatch = "metadata-hash-mismatch"
+        case missingProvenance = "missing-provenance"
+        case provenanceHashMismatch = "provenance-hash-mismatch"
         case extraFile = "extra-file"
         case stalePage = "stale-page"
     }
@@ -95,6 +97,8 @@ extension ReplicationDifference.Kind {
         case .hashMismatch: self = .hashMismatch
         case .missingMetadata: self = .missingMetadata
         case .metadataHashMismatch: self = .metadataHashMismatch
+        case .missingProvenance: self = .missingProvenance
+        case .provenanceHashMismatch: self = .provenanceHashMismatch
         }
     }
 }

@@ -198,6 +198,7 @@ public struct Replicator: Sendable {
         for file in record.files {
             keep.insert(try StorageLayout.fileKey(project: project, filename: file.filename))
             keep.insert(try StorageLayout.metadataKey(project: project, filename: file.filename))
+            keep.insert(try StorageLayout.provenanceKey(project: project, filename: file.filename))
         }
         for info in try await target.list(prefix: StorageLayout.packagesPrefix + project + "/") where !keep.contains(info.key) {
             try await target.delete(info.key)

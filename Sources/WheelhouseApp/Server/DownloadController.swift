@@ -4,7 +4,8 @@ import Hummingbird
 import WheelhouseCore
 import WheelhouseStorage
 
-/// `GET`/`HEAD /packages/{project}/{filename}` and its `.metadata` (PEP 658).
+/// `GET`/`HEAD /packages/{project}/{filename}`, its `.metadata` (PEP 658) and its `.provenance`
+/// (PEP 740). Nothing of a quarantined project (PEP 792) is served: 404 with the reason.
 ///
 /// Our own range and conditional handling (Hummingbird's FileMiddleware gets suffix ranges and
 /// out-of-range requests wrong): strong ETag = the file's sha256 from its record, `If-None-Match`
@@ -42,6 +43,7 @@ struct DownloadController: Sendable {
             return response
         }
         guard let record = try await cache.record(project) else { throw notFound(filename) }
+        if !record.status.servesFiles { throw ProjectStatusRefusal.quarantined(project, record.status) }
 
         let key: String
         let etag: String
@@ -66,6 +68,13 @@ struct DownloadController: Sendable {
             key = try StorageLayout.metadataKey(project: project, filename: file.filename)
             etag = "\"\(metadataSHA256)\""
             contentType = StoredContentType.metadata
+        } else if filename.hasSuffix(StorageLayout.provenanceSuffix),
+            let file = record.file(named: String(filename.dropLast(StorageLayout.provenanceSuffix.count))),
+            let provenanceSHA256 = file.provenanceSha256
+        {
+            key = try StorageLayout.provenanceKey(project: project, filename: file.filename)
+            etag = "\"\(provenanceSHA256)\""
+            contentType = StoredContentType.provenance
         } else {
             throw notFound(filename)
         }

@@ -32,9 +32,10 @@ struct IndexController: Sendable {
                 return Self.redirect(to: "/simple/\(normalized)/")
             }
             guard let format = Self.format(request) else { return Self.notAcceptable() }
+            let origin = Self.origin(request)
             let found =
-                if let mirror { try await mirror.projectPage(normalized, format: format) } else {
-                    try await cache.projectPage(normalized, format: format)
+                if let mirror { try await mirror.projectPage(normalized, format: format, origin: origin) } else {
+                    try await cache.projectPage(normalized, format: format, origin: origin)
                 }
             guard let page = found else {
                 throw Refusal.notFound("No project named '\(normalized)' in this index.")
@@ -48,6 +49,23 @@ struct IndexController: Sendable {
             accept: request.headers[.accept],
             formatOverride: request.uri.queryParameters.get("format"))
     }
+
+    /// `http://host:port` as the client named this server (`Host`; `https` when a proxy says so
+    /// with `X-Forwarded-Proto`), to qualify PEP 740 provenance URLs. Nil when `Host` is missing
+    /// or holds anything but a host name, an IP literal and a port.
+    static func origin(_ request: Request) -> String? {
+        guard let host = request.head.authority, !host.isEmpty, host.utf8.count <= 255,
+            host.utf8.allSatisfy({ byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
+            })
+        else { return nil }
+        let https = Self.forwardedProto.flatMap { request.headers[$0] }?.lowercased() == "https"
+        return (https ? "https://" : "http://") + host.lowercased()
+    }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
 
     /// Answers from the page's pre-built representations: `304` when `If-None-Match` matches,
     /// else the gzip body when the client takes it, else the identity body.

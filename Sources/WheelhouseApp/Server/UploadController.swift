@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Synchronization
+import WheelhouseCore
 
 /// The twine-compatible legacy upload API: `POST /legacy/` (and `POST /`).
 ///
@@ -77,9 +78,13 @@ struct UploadController: Sendable {
             throw UploadRefusal.digestMismatch("md5_digest")
         }
 
-        let candidate = Ingestor.Candidate(
+        var candidate = Ingestor.Candidate(
             file: spool, filename: filename, projectHint: form.field("name"), digest: digest,
             formName: form.field("name"), formVersion: form.field("version"))
+        // PEP 740: `attestations` (twine --attestations, uv publish) becomes the file's provenance.
+        if let attestations = form.field("attestations") {
+            candidate.provenance = try Provenance.object(fromUploadField: attestations)
+        }
         let outcome = try await ingestor.ingest(candidate)
         metrics.uploadSucceeded(bytes: outcome.size)
         context.logger.info(
@@ -99,6 +104,7 @@ struct UploadController: Sendable {
     /// Form fields read once; each may appear at most once.
     static let singleValuedFields = [
         ":action", "protocol_version", "name", "version", "sha256_digest", "md5_digest", "blake2_256_digest",
+        "attestations",
     ]
 
     static func boundary(_ contentType: String) -> String? {

@@ -35,7 +35,7 @@ extension BlobStoreError: ClientFacingError {
 extension IngestError: ClientFacingError {
     public var status: HTTPResponse.Status {
         switch self {
-        case .conflict: .conflict
+        case .conflict, .projectClosed: .conflict
         case .tooLarge: .contentTooLarge
         case .store: .serviceUnavailable
         case .invalidFilename, .invalidArchive, .digestMismatch, .formMismatch: .badRequest
@@ -69,4 +69,24 @@ struct UpstreamFailure: ClientFacingError {
     var message: String
     var status: HTTPResponse.Status { cause.isTimeout ? .gatewayTimeout : .badGateway }
     public var clientMessage: String { message }
+}
+
+/// PEP 792: what a project's status forbids on the read side.
+enum ProjectStatusRefusal: ClientFacingError {
+    /// A quarantined project offers no file, metadata or provenance.
+    case quarantined(String, ProjectStatus)
+
+    var status: HTTPResponse.Status { .notFound }
+    var clientMessage: String {
+        switch self {
+        case .quarantined(let project, let status):
+            "Project '\(project)' is quarantined: its files are not served" + (status.reason.map { " (\($0))" } ?? "") + "."
+        }
+    }
+}
+
+extension ProvenanceError: ClientFacingError {
+    /// PEP 740: attestations not of the PEP's shape are refused; nothing was published.
+    public var status: HTTPResponse.Status { .badRequest }
+    public var clientMessage: String { description }
 }
