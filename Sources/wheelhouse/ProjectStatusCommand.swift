@@ -1,7 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import WheelhouseApp
 import WheelhouseCore
+import WheelhouseStorage
 
 extension ProjectStatus.State: ExpressibleByArgument {}
 
@@ -22,6 +23,7 @@ struct ProjectStatusCommand: AsyncParsableCommand {
     @Argument(help: "The project.") var project: String
     @Argument(help: "The new status: active, archived, quarantined or deprecated.") var status: ProjectStatus.State?
     @Option(help: "Why (shown in the index pages and in refusals).") var reason: String?
+    @OptionGroup(title: "Events (docs/events.md)") var events: EventOptions
 
     func validate() throws {
         if reason != nil, status == nil { throw ValidationError("--reason needs a status to set.") }
@@ -41,11 +43,20 @@ struct ProjectStatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await failing {
+        try await failing { try await events.withEvents { sink in try await change(events: sink) } }
+    }
+
+    func change(events sink: any EventSink) async throws {
             let admin = StoreAdmin(store: try options.openStore())
             let output: Output
             if let status {
                 let (old, record) = try await admin.setStatus(ProjectStatus(status, reason: reason), project: project)
+                if old != record.status {
+                    sink.emit(
+                        .projectStatus(
+                            store: admin.store.displayName, project: record.name, status: record.status.state.rawValue,
+                            previous: old.state.rawValue, reason: record.status.reason))
+                }
                 output = Output(
                     project: record.name, status: record.status.state.rawValue, reason: record.status.reason,
                     previous: old.state.rawValue, previousReason: old.reason)
@@ -60,6 +71,5 @@ struct ProjectStatusCommand: AsyncParsableCommand {
             } else {
                 print("\(output.project): \(output.status)" + (output.reason.map { " (\($0))" } ?? ""))
             }
-        }
     }
 }

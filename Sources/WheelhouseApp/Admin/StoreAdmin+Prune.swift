@@ -140,7 +140,13 @@ extension StoreAdmin {
         for (project, file) in unlisted {
             // A file uploaded again under the same name since is listed again: its bytes stay.
             if let current = try? await records.load(project)?.record, current.file(named: file.filename) != nil { continue }
-            for key in [try StorageLayout.fileKey(project: project, filename: file.filename), try StorageLayout.metadataKey(project: project, filename: file.filename)] {
+            // The file, its PEP 658 metadata and its PEP 740 provenance (deleting an absent key is a no-op).
+            let keys = [
+                try StorageLayout.fileKey(project: project, filename: file.filename),
+                try StorageLayout.metadataKey(project: project, filename: file.filename),
+                try StorageLayout.provenanceKey(project: project, filename: file.filename),
+            ]
+            for key in keys {
                 do {
                     try await store.delete(key)
                 } catch {

@@ -1,4 +1,4 @@
-import WheelhouseCore
+public import WheelhouseCore
 import WheelhouseStorage
 
 /// Why a distribution file was refused. Every message is written for the person who ran

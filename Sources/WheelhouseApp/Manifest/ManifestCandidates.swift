@@ -1,5 +1,5 @@
 import Foundation
-import WheelhouseCore
+public import WheelhouseCore
 public import WheelhouseStorage
 
 /// One wheel in the store that a manifest may name: its record entry and the `Requires-Dist`

@@ -60,7 +60,9 @@ struct LegacyJSONController: Sendable {
     func respond(_ request: Request, record: ProjectRecord, version: String, includesReleases: Bool) async throws -> Response {
         let meta = try await metadata.metadata(project: record.name, record: record, version: version)
         let body = LegacyJSONRenderer.render(
-            .init(record: record, version: version, metadata: meta, baseURL: Self.baseURL(request), includesReleases: includesReleases))
+            .init(
+                record: record, version: version, metadata: meta, baseURL: Self.baseURL(request), includesReleases: includesReleases,
+                listsFiles: record.status.servesFiles))
         return Self.json(request, body)
     }
 
@@ -96,7 +98,9 @@ struct LegacyJSONController: Sendable {
         let version = LegacyJSONRenderer.latestVersion(record)
         // A summary that cannot be read leaves the entry without one rather than failing the list.
         let meta = try? await version.asyncFlatMap { try await metadata.metadata(project: name, record: record, version: $0) }
-        return .init(name: record.displayName, normalized: record.name, version: version, summary: meta?.summary)
+        return .init(
+            name: record.displayName, normalized: record.name, version: version, summary: meta?.summary,
+            status: record.status.state.rawValue)
     }
 
     static func project(_ context: WheelhouseRequestContext) throws -> (raw: String, normalized: String) {
