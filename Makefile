@@ -7,7 +7,7 @@ BENCH_DIR ?= /tmp/wheelhouse-bench
 FUZZ_SECONDS ?= 60
 FUZZ_CRASHES ?= $(CURDIR)/Fuzz/crashes
 
-.PHONY: run build release test test-fast ui-test bootstrap vectors docs docs-check bench bench-readme compat soak fuzz clean
+.PHONY: run build release test test-fast ui-test lint format bootstrap vectors docs docs-check bench bench-readme compat soak fuzz clean
 
 bootstrap:
 	./scripts/bootstrap.sh
@@ -26,6 +26,14 @@ test: bootstrap
 
 # The fast tier only: in-process tests, no Python, moto or child process (the end-to-end suites
 # are skipped by WHEELHOUSE_TEST_TIER=fast; see Tests/WheelhouseTestSupport/Tiers.swift).
+# Formatting (.swift-format, swift-format from the toolchain): `lint` fails on any difference,
+# `format` rewrites the files in place.
+lint:
+	$(SWIFT) format lint --strict --configuration .swift-format --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --configuration .swift-format --recursive Package.swift Sources Tests
+
 test-fast:
 	WHEELHOUSE_TEST_TIER=fast $(SWIFT) test
 

@@ -7,9 +7,9 @@ usage: browser_check.py BASE_URL READ_TOKEN [SCREENSHOT_DIR]
 
 The index holds demo-pkg 1.0 and 1.1 (1.1 yanked, reason "broken build"), hostile-pkg 1.0 whose
 Summary and description carry <script> and <img onerror> markup, and other 3.0 whose summary
-has the word "ostrich". Project status (PEP 792) and provenance (PEP 740) are added to the
-PEP 691 page of demo-pkg by intercepting it when the server does not give them, so the page's
-rendering of both is checked whatever the server serves.
+has the word "ostrich". demo-pkg is deprecated (PEP 792) with a reason that carries markup.
+Provenance (PEP 740) is added to demo-pkg's PEP 691 page by intercepting it where the server
+gives none, so the page's rendering of the link is checked.
 """
 
 import json
@@ -49,7 +49,6 @@ with sync_playwright() as p:
     def intercept(route):
         response = route.fetch()
         body = response.json()
-        body.setdefault("project-status", {"status": "quarantined", "reason": "<b>compromised</b> upstream"})
         for f in body.get("files", []):
             f.setdefault("provenance", f["url"] + ".provenance")
         route.fulfill(response=response, json=body)
@@ -97,7 +96,7 @@ with sync_playwright() as p:
     check("the project page shows the latest non-yanked release", page.text_content("#project-version") == "1.0", page.text_content("#project-version"))
     yanked_versions = page.eval_on_selector_all("#versions li.yanked", "els => els.map(e => e.dataset.version)")
     check("a yanked version is marked in the version list", yanked_versions == ["1.1"], yanked_versions)
-    check("the project status is shown", page.is_visible("#project-status") and page.text_content("#project-status") == "quarantined", page.text_content("#project-status"))
+    check("the project status is shown", page.is_visible("#project-status") and page.text_content("#project-status") == "deprecated", page.text_content("#project-status"))
     reason = page.text_content("#project-status-reason")
     check("the status reason is text", reason == "<b>compromised</b> upstream" and page.query_selector("#project-status-reason b") is None, reason)
     links = page.eval_on_selector_all("#files a.provenance", "els => els.map(e => e.href)")

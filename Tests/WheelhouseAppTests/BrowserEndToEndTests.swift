@@ -43,6 +43,9 @@ struct BrowserEndToEndTests {
         }
         _ = try await ingestor.ingest(.init(file: try other.writeSdist(in: dists)))
         _ = try await StoreAdmin(store: store).setYanked(true, project: "demo-pkg", version: "1.1", reason: "broken build")
+        // PEP 792: the status and its reason, set as `wheelhouse project status` does; the reason
+        // carries markup the page must show as text.
+        _ = try await StoreAdmin(store: store).setStatus(.init(.deprecated, reason: "<b>compromised</b> upstream"), project: "demo-pkg")
         let (_, token) = try await TokenStore(store: store).create(name: "browser", scope: .read)
         return (storeURL, token)
     }

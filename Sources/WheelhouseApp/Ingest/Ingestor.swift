@@ -117,16 +117,12 @@ public struct Ingestor: Sendable {
             // invisible until completed) while it is verified; completed in `writeBytes` once it
             // passed, aborted otherwise.
             let early = await beginEarlyWrite(item.element)
-            let result: Result<Prepared, IngestError>
-            if early == nil {
-                result = Result { () throws(IngestError) -> Prepared in try prepare(item.element) }
-            } else {
-                // Verification blocks its thread for seconds: off the cooperative pool, which
-                // sends the parts meanwhile.
-                result = await withCheckedContinuation { continuation in
-                    DispatchQueue.global().async {
-                        continuation.resume(returning: Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
-                    }
+            // Verification blocks its thread for as long as reading the archive takes: it runs
+            // off the cooperative pool, which meanwhile sends the parts of an early write and
+            // serves every other task (the pool has one thread per core).
+            let result: Result<Prepared, IngestError> = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(returning: Result { () throws(IngestError) -> Prepared in try prepare(item.element) })
                 }
             }
             switch result {
