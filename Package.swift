@@ -12,7 +12,7 @@ let package = Package(
     name: "wheelhouse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "wheelhouse", targets: ["wheelhouse"]),
+        .executable(name: "wheelhouse", targets: ["wheelhouse"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -30,11 +30,13 @@ extension AWSCredentials: CustomStringConvertible, CustomDebugStringConvertible,
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "accessKeyId": accessKeyId,
-            "secretAccessKey": "<redacted>",
-            "sessionToken": sessionToken == nil ? "nil" : "<redacted>",
-            "expiration": expiration as Any,
-        ])
+        Mirror(
+            self,
+            children: [
+                "accessKeyId": accessKeyId,
+                "secretAccessKey": "<redacted>",
+                "sessionToken": sessionToken == nil ? "nil" : "<redacted>",
+                "expiration": expiration as Any,
+            ])
     }
 }

@@ -36,10 +36,11 @@ public struct AWSEndpointResolver: Sendable {
         if let servicesName = profile["services"], let section = config.services[servicesName],
             let nested = section[serviceKey]
         {
-            candidates.append((
-                "endpoint_url for \(serviceKey) in [services \(servicesName)]",
-                AWSSharedConfig.nested(nested)["endpoint_url"]
-            ))
+            candidates.append(
+                (
+                    "endpoint_url for \(serviceKey) in [services \(servicesName)]",
+                    AWSSharedConfig.nested(nested)["endpoint_url"]
+                ))
         }
         candidates.append(("endpoint_url of profile \(profileName)", profile["endpoint_url"]))
 

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// The XML AWS answers with (S3's REST-XML, STS's query protocol, query-style errors of other

@@ -73,8 +73,9 @@ extension S3Client {
                 throw AWSClientError.invalidResponse(target.aws, message: "no DeleteResult")
             }
             for error in result.children("Error") {
-                failures.append(S3DeleteFailure(
-                    key: error.text("Key") ?? "", code: error.text("Code") ?? "", message: error.text("Message") ?? ""))
+                failures.append(
+                    S3DeleteFailure(
+                        key: error.text("Key") ?? "", code: error.text("Code") ?? "", message: error.text("Message") ?? ""))
             }
         }
         return failures

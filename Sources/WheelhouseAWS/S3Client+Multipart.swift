@@ -117,7 +117,8 @@ extension S3Client {
         let target = Target(operation: "CompleteMultipartUpload", bucket: bucket, key: key)
         var xml = "<CompleteMultipartUpload xmlns=\"\(Self.xmlns)\">"
         for part in parts {
-            xml += "<Part>" + AWSXMLElement.element("PartNumber", String(part.number)) + AWSXMLElement.element("ETag", part.etag)
+            xml +=
+                "<Part>" + AWSXMLElement.element("PartNumber", String(part.number)) + AWSXMLElement.element("ETag", part.etag)
                 + AWSXMLElement.element("ChecksumSHA256", part.checksumSHA256) + "</Part>"
         }
         xml += "</CompleteMultipartUpload>"

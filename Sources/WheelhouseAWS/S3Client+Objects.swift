@@ -176,8 +176,9 @@ extension S3Client {
             else {
                 throw AWSClientError.invalidResponse(target.aws, message: "an entry without Key, Size or ETag")
             }
-            objects.append(S3ObjectInfo(
-                key: key, size: size, etag: etag, lastModified: entry.text("LastModified").flatMap(AWSDates.iso8601)))
+            objects.append(
+                S3ObjectInfo(
+                    key: key, size: size, etag: etag, lastModified: entry.text("LastModified").flatMap(AWSDates.iso8601)))
         }
         let truncated = xml.text("IsTruncated") == "true"
         return S3ListPage(objects: objects, continuationToken: truncated ? xml.text("NextContinuationToken") : nil)
@@ -200,7 +201,8 @@ extension S3Client {
         let target = Target(operation: "CreateBucket", bucket: bucket, key: nil)
         var body = AWSRequestBody.none
         if configuration.region != "us-east-1" {
-            let xml = "<CreateBucketConfiguration xmlns=\"\(Self.xmlns)\">"
+            let xml =
+                "<CreateBucketConfiguration xmlns=\"\(Self.xmlns)\">"
                 + AWSXMLElement.element("LocationConstraint", configuration.region) + "</CreateBucketConfiguration>"
             body = .bytes(ByteBuffer(string: xml))
         }

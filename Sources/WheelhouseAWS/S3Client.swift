@@ -178,8 +178,9 @@ public struct S3Client: Sendable {
     static func errorInSuccess(_ xml: AWSXMLElement, target: Target) -> AWSClientError? {
         guard xml.name == "Error" else { return nil }
         if xml.text("Code") == "PreconditionFailed" { return .preconditionFailed(target.aws) }
-        return .service(AWSServiceError(
-            target.aws, status: 200, code: xml.text("Code"), message: xml.text("Message"), requestId: xml.text("RequestId")))
+        return .service(
+            AWSServiceError(
+                target.aws, status: 200, code: xml.text("Code"), message: xml.text("Message"), requestId: xml.text("RequestId")))
     }
 }
 

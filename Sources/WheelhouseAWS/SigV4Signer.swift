@@ -80,11 +80,12 @@ public struct SigV4Signer: Sendable {
         let request = canonicalRequest(method: method, path: path, query: query, headers: out, payloadHash: payloadHash)
         let toSign = stringToSign(canonicalRequest: request.text, time: time)
         let signature = signature(stringToSign: toSign, key: signingKey(day: time.day))
-        out.append((
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(credentialScope(time)), "
-                + "SignedHeaders=\(request.signedHeaders), Signature=\(signature)"
-        ))
+        out.append(
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(credentialScope(time)), "
+                    + "SignedHeaders=\(request.signedHeaders), Signature=\(signature)"
+            ))
         return out
     }
 
@@ -158,7 +159,8 @@ public struct SigV4Signer: Sendable {
         guard let query, !query.isEmpty else { return "" }
         return encodedQueryPairs(query)
             .sorted { a, b in
-                a.name == b.name ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8)
+                a.name == b.name
+                    ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8)
                     : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
             }
             .map { "\($0.name)=\($0.value)" }

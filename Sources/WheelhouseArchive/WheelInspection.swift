@@ -44,7 +44,8 @@ public func inspectWheel(
         }
         if entry.isDirectory { continue }
         var hasher = SHA256()
-        let wanted = components.count == 2 && components[0].hasSuffix(".dist-info")
+        let wanted =
+            components.count == 2 && components[0].hasSuffix(".dist-info")
             && ["METADATA", "WHEEL", "RECORD"].contains(components[1])
         if wanted {
             let bytes = try reader.collectData()

@@ -4,288 +4,288 @@ extension GlueProfile {
     /// The preinstalled lists as committed in glue/, by Glue version.
     static let preinstalledLists: [String: String] = [
         "4.0": #"""
-            # AWS Glue 4.0 (Spark jobs) - preinstalled Python modules
-            # Python 3.10, Amazon Linux 2, glibc 2.26, x86_64 (platform tag manylinux2014_x86_64)
-            # Source: AWS Glue Developer Guide, "Using Python libraries with AWS Glue",
-            #   section "Python modules already provided in AWS Glue" -> "AWS Glue version 4.0"
-            #   https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html
-            #   (text read from a markdown copy of that page in the code index; identical list in
-            #    two page revisions). awslabs/aws-glue-libs has NO base-requirements.txt on branch glue-4.0.
-            # Note: aws-samples/aws-glue-samples utilities/glue_python_dependency_analyzer/requirements/
-            #   glue_4_0_requirements.txt differs: boto3==1.24.59, fsspec==2022.11.0, matplotlib==3.5.3,
-            #   patsy==0.5.2, adds docutils==0.17.1, enum34==1.1.10, frozenlist==1.3.3, omits wheel.
-            #   This file follows the AWS documentation. Not included: pyspark/py4j/awsglue (runtime-provided).
-            aiobotocore==2.4.1
-            aiohttp==3.8.3
-            aioitertools==0.11.0
-            aiosignal==1.3.1
-            async-timeout==4.0.2
-            asynctest==0.13.0
-            attrs==22.2.0
-            avro-python3==1.10.2
-            boto3==1.24.70
-            botocore==1.27.59
-            certifi==2021.5.30
-            chardet==3.0.4
-            charset-normalizer==2.1.1
-            click==8.1.3
-            cycler==0.10.0
-            Cython==0.29.32
-            fsspec==2021.8.1
-            idna==2.10
-            importlib-metadata==5.0.0
-            jmespath==0.10.0
-            joblib==1.0.1
-            kaleido==0.2.1
-            kiwisolver==1.4.4
-            matplotlib==3.4.3
-            mpmath==1.2.1
-            multidict==6.0.4
-            nltk==3.7
-            numpy==1.23.5
-            packaging==23.0
-            pandas==1.5.1
-            patsy==0.5.1
-            Pillow==9.4.0
-            pip==23.0.1
-            plotly==5.16.0
-            pmdarima==2.0.1
-            ptvsd==4.3.2
-            pyarrow==10.0.0
-            pydevd==2.5.0
-            pyhocon==0.3.58
-            PyMySQL==1.0.2
-            pyparsing==2.4.7
-            python-dateutil==2.8.2
-            pytz==2021.1
-            PyYAML==6.0.1
-            regex==2022.10.31
-            requests==2.23.0
-            s3fs==2022.11.0
-            s3transfer==0.6.0
-            scikit-learn==1.1.3
-            scipy==1.9.3
-            setuptools==49.1.3
-            six==1.16.0
-            statsmodels==0.13.5
-            subprocess32==3.5.4
-            sympy==1.8
-            tbats==1.1.0
-            threadpoolctl==3.1.0
-            tqdm==4.64.1
-            typing_extensions==4.4.0
-            urllib3==1.25.11
-            wheel==0.37.0
-            wrapt==1.14.1
-            yarl==1.8.2
-            zipp==3.10.0
-            """#,
+        # AWS Glue 4.0 (Spark jobs) - preinstalled Python modules
+        # Python 3.10, Amazon Linux 2, glibc 2.26, x86_64 (platform tag manylinux2014_x86_64)
+        # Source: AWS Glue Developer Guide, "Using Python libraries with AWS Glue",
+        #   section "Python modules already provided in AWS Glue" -> "AWS Glue version 4.0"
+        #   https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html
+        #   (text read from a markdown copy of that page in the code index; identical list in
+        #    two page revisions). awslabs/aws-glue-libs has NO base-requirements.txt on branch glue-4.0.
+        # Note: aws-samples/aws-glue-samples utilities/glue_python_dependency_analyzer/requirements/
+        #   glue_4_0_requirements.txt differs: boto3==1.24.59, fsspec==2022.11.0, matplotlib==3.5.3,
+        #   patsy==0.5.2, adds docutils==0.17.1, enum34==1.1.10, frozenlist==1.3.3, omits wheel.
+        #   This file follows the AWS documentation. Not included: pyspark/py4j/awsglue (runtime-provided).
+        aiobotocore==2.4.1
+        aiohttp==3.8.3
+        aioitertools==0.11.0
+        aiosignal==1.3.1
+        async-timeout==4.0.2
+        asynctest==0.13.0
+        attrs==22.2.0
+        avro-python3==1.10.2
+        boto3==1.24.70
+        botocore==1.27.59
+        certifi==2021.5.30
+        chardet==3.0.4
+        charset-normalizer==2.1.1
+        click==8.1.3
+        cycler==0.10.0
+        Cython==0.29.32
+        fsspec==2021.8.1
+        idna==2.10
+        importlib-metadata==5.0.0
+        jmespath==0.10.0
+        joblib==1.0.1
+        kaleido==0.2.1
+        kiwisolver==1.4.4
+        matplotlib==3.4.3
+        mpmath==1.2.1
+        multidict==6.0.4
+        nltk==3.7
+        numpy==1.23.5
+        packaging==23.0
+        pandas==1.5.1
+        patsy==0.5.1
+        Pillow==9.4.0
+        pip==23.0.1
+        plotly==5.16.0
+        pmdarima==2.0.1
+        ptvsd==4.3.2
+        pyarrow==10.0.0
+        pydevd==2.5.0
+        pyhocon==0.3.58
+        PyMySQL==1.0.2
+        pyparsing==2.4.7
+        python-dateutil==2.8.2
+        pytz==2021.1
+        PyYAML==6.0.1
+        regex==2022.10.31
+        requests==2.23.0
+        s3fs==2022.11.0
+        s3transfer==0.6.0
+        scikit-learn==1.1.3
+        scipy==1.9.3
+        setuptools==49.1.3
+        six==1.16.0
+        statsmodels==0.13.5
+        subprocess32==3.5.4
+        sympy==1.8
+        tbats==1.1.0
+        threadpoolctl==3.1.0
+        tqdm==4.64.1
+        typing_extensions==4.4.0
+        urllib3==1.25.11
+        wheel==0.37.0
+        wrapt==1.14.1
+        yarl==1.8.2
+        zipp==3.10.0
+        """#,
         "5.0": #"""
-            # AWS Glue 5.0 (Spark jobs) - preinstalled Python modules
-            # Python 3.11, Amazon Linux 2023, glibc 2.34, x86_64
-            #   (compatible tags: manylinux_2_34_x86_64, manylinux_2_28_x86_64, manylinux2014_x86_64)
-            # Source: awslabs/aws-glue-libs branch glue-5.0, base-requirements.txt (commit 23918d0)
-            #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/glue-5.0/base-requirements.txt
-            #   Identical (44 entries) to the AWS doc list "AWS Glue version 5.0 includes the following
-            #   Python modules out of the box" in aws-glue-programming-python-libraries.
-            # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
-            #   AWSGlueDataplanePython==5.0.0).
-            aiobotocore==2.13.1
-            aiohappyeyeballs==2.3.5
-            aiohttp==3.10.1
-            aioitertools==0.11.0
-            aiosignal==1.3.1
-            appdirs==1.4.4
-            attrs==24.2.0
-            boto3==1.34.131
-            botocore==1.34.131
-            certifi==2024.7.4
-            charset-normalizer==3.3.2
-            contourpy==1.2.1
-            cycler==0.12.1
-            fonttools==4.53.1
-            frozenlist==1.4.1
-            fsspec==2024.6.1
-            idna==2.10
-            jmespath==0.10.0
-            kaleido==0.2.1
-            kiwisolver==1.4.5
-            matplotlib==3.9.0
-            multidict==6.0.5
-            numpy==1.26.4
-            packaging==24.1
-            pandas==2.2.2
-            pillow==10.4.0
-            pip==23.0.1
-            plotly==5.23.0
-            pyarrow==17.0.0
-            pyparsing==3.1.2
-            python-dateutil==2.9.0.post0
-            pytz==2024.1
-            requests==2.32.2
-            s3fs==2024.6.1
-            s3transfer==0.10.2
-            seaborn==0.13.2
-            setuptools==59.6.0
-            six==1.16.0
-            tenacity==9.0.0
-            tzdata==2024.1
-            urllib3==1.25.10
-            virtualenv==20.4.0
-            wrapt==1.16.0
-            yarl==1.9.4
-            """#,
+        # AWS Glue 5.0 (Spark jobs) - preinstalled Python modules
+        # Python 3.11, Amazon Linux 2023, glibc 2.34, x86_64
+        #   (compatible tags: manylinux_2_34_x86_64, manylinux_2_28_x86_64, manylinux2014_x86_64)
+        # Source: awslabs/aws-glue-libs branch glue-5.0, base-requirements.txt (commit 23918d0)
+        #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/glue-5.0/base-requirements.txt
+        #   Identical (44 entries) to the AWS doc list "AWS Glue version 5.0 includes the following
+        #   Python modules out of the box" in aws-glue-programming-python-libraries.
+        # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
+        #   AWSGlueDataplanePython==5.0.0).
+        aiobotocore==2.13.1
+        aiohappyeyeballs==2.3.5
+        aiohttp==3.10.1
+        aioitertools==0.11.0
+        aiosignal==1.3.1
+        appdirs==1.4.4
+        attrs==24.2.0
+        boto3==1.34.131
+        botocore==1.34.131
+        certifi==2024.7.4
+        charset-normalizer==3.3.2
+        contourpy==1.2.1
+        cycler==0.12.1
+        fonttools==4.53.1
+        frozenlist==1.4.1
+        fsspec==2024.6.1
+        idna==2.10
+        jmespath==0.10.0
+        kaleido==0.2.1
+        kiwisolver==1.4.5
+        matplotlib==3.9.0
+        multidict==6.0.5
+        numpy==1.26.4
+        packaging==24.1
+        pandas==2.2.2
+        pillow==10.4.0
+        pip==23.0.1
+        plotly==5.23.0
+        pyarrow==17.0.0
+        pyparsing==3.1.2
+        python-dateutil==2.9.0.post0
+        pytz==2024.1
+        requests==2.32.2
+        s3fs==2024.6.1
+        s3transfer==0.10.2
+        seaborn==0.13.2
+        setuptools==59.6.0
+        six==1.16.0
+        tenacity==9.0.0
+        tzdata==2024.1
+        urllib3==1.25.10
+        virtualenv==20.4.0
+        wrapt==1.16.0
+        yarl==1.9.4
+        """#,
         "5.1": #"""
-            # AWS Glue 5.1 (Spark jobs) - preinstalled Python modules
-            # Python 3.11, Amazon Linux 2023, glibc 2.34, x86_64
-            #   (compatible tags: manylinux_2_34_x86_64, manylinux_2_28_x86_64, manylinux2014_x86_64)
-            # Source: awslabs/aws-glue-libs branch glue-5.1, base-requirements.txt (commit a9b9a54)
-            #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/glue-5.1/base-requirements.txt
-            #   Identical (60 entries) to the AWS doc list "AWS Glue version 5.1 includes the following
-            #   Python modules out of the box" in aws-glue-programming-python-libraries.
-            # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
-            #   AWSGlueDataplanePython==5.1.0).
-            aiobotocore==2.25.1
-            aiohappyeyeballs==2.6.1
-            aiohttp==3.13.2
-            aioitertools==0.12.0
-            aiosignal==1.4.0
-            appdirs==1.4.4
-            attrs==25.4.0
-            boto3==1.40.61
-            botocore==1.40.61
-            certifi==2025.10.5
-            charset-normalizer==3.4.4
-            choreographer==1.2.0
-            contourpy==1.3.3
-            cycler==0.12.1
-            distlib==0.4.0
-            filelock==3.20.0
-            fonttools==4.60.1
-            frozenlist==1.8.0
-            fsspec==2025.10.0
-            idna==3.11
-            iniconfig==2.3.0
-            jmespath==1.0.1
-            kaleido==1.2.0
-            kiwisolver==1.4.9
-            logistro==2.0.1
-            matplotlib==3.10.7
-            multidict==6.7.0
-            narwhals==2.10.2
-            numpy==2.3.4
-            orjson==3.11.4
-            packaging==25.0
-            pandas==2.3.3
-            pillow==12.0.0
-            pip==24.0
-            platformdirs==4.5.0
-            plotly==6.4.0
-            pluggy==1.6.0
-            propcache==0.4.1
-            pyarrow==22.0.0
-            Pygments==2.19.2
-            pyparsing==3.2.5
-            pytest-timeout==2.4.0
-            pytest==8.4.2
-            python-dateutil==2.9.0.post0
-            pytz==2025.2
-            requests==2.32.5
-            s3fs==2025.10.0
-            s3transfer==0.14.0
-            seaborn==0.13.2
-            setuptools==79.0.1
-            simplejson==3.20.2
-            six==1.17.0
-            tenacity==9.1.2
-            typing_extensions==4.15.0
-            tzdata==2025.2
-            urllib3==2.5.0
-            uv==0.9.7
-            virtualenv==20.35.4
-            wrapt==1.17.3
-            yarl==1.22.0
-            """#,
+        # AWS Glue 5.1 (Spark jobs) - preinstalled Python modules
+        # Python 3.11, Amazon Linux 2023, glibc 2.34, x86_64
+        #   (compatible tags: manylinux_2_34_x86_64, manylinux_2_28_x86_64, manylinux2014_x86_64)
+        # Source: awslabs/aws-glue-libs branch glue-5.1, base-requirements.txt (commit a9b9a54)
+        #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/glue-5.1/base-requirements.txt
+        #   Identical (60 entries) to the AWS doc list "AWS Glue version 5.1 includes the following
+        #   Python modules out of the box" in aws-glue-programming-python-libraries.
+        # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
+        #   AWSGlueDataplanePython==5.1.0).
+        aiobotocore==2.25.1
+        aiohappyeyeballs==2.6.1
+        aiohttp==3.13.2
+        aioitertools==0.12.0
+        aiosignal==1.4.0
+        appdirs==1.4.4
+        attrs==25.4.0
+        boto3==1.40.61
+        botocore==1.40.61
+        certifi==2025.10.5
+        charset-normalizer==3.4.4
+        choreographer==1.2.0
+        contourpy==1.3.3
+        cycler==0.12.1
+        distlib==0.4.0
+        filelock==3.20.0
+        fonttools==4.60.1
+        frozenlist==1.8.0
+        fsspec==2025.10.0
+        idna==3.11
+        iniconfig==2.3.0
+        jmespath==1.0.1
+        kaleido==1.2.0
+        kiwisolver==1.4.9
+        logistro==2.0.1
+        matplotlib==3.10.7
+        multidict==6.7.0
+        narwhals==2.10.2
+        numpy==2.3.4
+        orjson==3.11.4
+        packaging==25.0
+        pandas==2.3.3
+        pillow==12.0.0
+        pip==24.0
+        platformdirs==4.5.0
+        plotly==6.4.0
+        pluggy==1.6.0
+        propcache==0.4.1
+        pyarrow==22.0.0
+        Pygments==2.19.2
+        pyparsing==3.2.5
+        pytest-timeout==2.4.0
+        pytest==8.4.2
+        python-dateutil==2.9.0.post0
+        pytz==2025.2
+        requests==2.32.5
+        s3fs==2025.10.0
+        s3transfer==0.14.0
+        seaborn==0.13.2
+        setuptools==79.0.1
+        simplejson==3.20.2
+        six==1.17.0
+        tenacity==9.1.2
+        typing_extensions==4.15.0
+        tzdata==2025.2
+        urllib3==2.5.0
+        uv==0.9.7
+        virtualenv==20.35.4
+        wrapt==1.17.3
+        yarl==1.22.0
+        """#,
         "6.0": #"""
-            # AWS Glue 6.0 (Spark jobs) - preinstalled Python modules
-            # Python 3.13, Amazon Linux 2023, x86_64. glibc: NOT stated in any doc text retrieved
-            #   (inferred 2.34 = AL2023); compatible platform tags for 6.0 NOT retrieved.
-            # Source: awslabs/aws-glue-libs branch main == tag v6.0.0 (commit 58a507e), base-requirements.txt
-            #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/main/base-requirements.txt
-            #   AWS doc "Using Python virtual environments with AWS Glue" links this file as the
-            #   AWS Glue 6.0 base-requirements.txt. The AWS doc's own "AWS Glue version 6.0" module
-            #   table was NOT retrievable here; cross-check: migrating-version-60 Appendix A states
-            #   Boto3 1.42.84, NumPy 2.4.4, Pandas 2.3.3 (match below).
-            # Caveat: a dependabot branch bumps setuptools to 83.0.0; main/v6.0.0 say 79.0.1.
-            # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
-            #   AWSGlueDataplanePython==6.0.0).
-            aiobotocore==3.4.0
-            aiohappyeyeballs==2.6.1
-            aiohttp==3.13.5
-            aioitertools==0.13.0
-            aiosignal==1.4.0
-            appdirs==1.4.4
-            attrs==26.1.0
-            boto3==1.42.84
-            botocore==1.42.84
-            certifi==2026.2.25
-            charset-normalizer==3.4.7
-            choreographer==1.2.1
-            contourpy==1.3.3
-            cycler==0.12.1
-            distlib==0.4.0
-            filelock==3.25.2
-            fonttools==4.62.1
-            frozenlist==1.8.0
-            fsspec==2026.3.0
-            googleapis-common-protos==1.75.0
-            grpcio==1.81.0
-            grpcio-status==1.81.0
-            idna==3.11
-            iniconfig==2.3.0
-            jmespath==1.1.0
-            kaleido==1.2.0
-            kiwisolver==1.5.0
-            logistro==2.0.1
-            matplotlib==3.10.8
-            multidict==6.7.1
-            narwhals==2.19.0
-            numpy==2.4.4
-            orjson==3.11.8
-            packaging==26.0
-            pandas==2.3.3
-            pillow==12.2.0
-            pip==24.0
-            platformdirs==4.9.6
-            plotly==6.7.0
-            pluggy==1.6.0
-            propcache==0.4.1
-            protobuf==7.35.0
-            pyarrow==23.0.1
-            Pygments==2.20.0
-            pyparsing==3.3.2
-            pytest==9.0.3
-            pytest-timeout==2.4.0
-            python-dateutil==2.9.0.post0
-            python-discovery==1.2.2
-            pytz==2026.1.post1
-            PyYAML==6.0.3
-            requests==2.33.1
-            s3fs==2026.3.0
-            s3transfer==0.16.0
-            seaborn==0.13.2
-            setuptools==79.0.1
-            simplejson==3.20.2
-            six==1.17.0
-            tenacity==9.1.2
-            typing_extensions==4.15.0
-            tzdata==2026.1
-            urllib3==2.6.3
-            uv==0.11.6
-            virtualenv==21.2.1
-            wrapt==2.1.2
-            yarl==1.23.0
-            zstandard==0.25.0
-            """#,
+        # AWS Glue 6.0 (Spark jobs) - preinstalled Python modules
+        # Python 3.13, Amazon Linux 2023, x86_64. glibc: NOT stated in any doc text retrieved
+        #   (inferred 2.34 = AL2023); compatible platform tags for 6.0 NOT retrieved.
+        # Source: awslabs/aws-glue-libs branch main == tag v6.0.0 (commit 58a507e), base-requirements.txt
+        #   https://raw.githubusercontent.com/awslabs/aws-glue-libs/main/base-requirements.txt
+        #   AWS doc "Using Python virtual environments with AWS Glue" links this file as the
+        #   AWS Glue 6.0 base-requirements.txt. The AWS doc's own "AWS Glue version 6.0" module
+        #   table was NOT retrievable here; cross-check: migrating-version-60 Appendix A states
+        #   Boto3 1.42.84, NumPy 2.4.4, Pandas 2.3.3 (match below).
+        # Caveat: a dependabot branch bumps setuptools to 83.0.0; main/v6.0.0 say 79.0.1.
+        # Not included: pyspark/py4j/awsglue (runtime-provided; for venvs AWS says install
+        #   AWSGlueDataplanePython==6.0.0).
+        aiobotocore==3.4.0
+        aiohappyeyeballs==2.6.1
+        aiohttp==3.13.5
+        aioitertools==0.13.0
+        aiosignal==1.4.0
+        appdirs==1.4.4
+        attrs==26.1.0
+        boto3==1.42.84
+        botocore==1.42.84
+        certifi==2026.2.25
+        charset-normalizer==3.4.7
+        choreographer==1.2.1
+        contourpy==1.3.3
+        cycler==0.12.1
+        distlib==0.4.0
+        filelock==3.25.2
+        fonttools==4.62.1
+        frozenlist==1.8.0
+        fsspec==2026.3.0
+        googleapis-common-protos==1.75.0
+        grpcio==1.81.0
+        grpcio-status==1.81.0
+        idna==3.11
+        iniconfig==2.3.0
+        jmespath==1.1.0
+        kaleido==1.2.0
+        kiwisolver==1.5.0
+        logistro==2.0.1
+        matplotlib==3.10.8
+        multidict==6.7.1
+        narwhals==2.19.0
+        numpy==2.4.4
+        orjson==3.11.8
+        packaging==26.0
+        pandas==2.3.3
+        pillow==12.2.0
+        pip==24.0
+        platformdirs==4.9.6
+        plotly==6.7.0
+        pluggy==1.6.0
+        propcache==0.4.1
+        protobuf==7.35.0
+        pyarrow==23.0.1
+        Pygments==2.20.0
+        pyparsing==3.3.2
+        pytest==9.0.3
+        pytest-timeout==2.4.0
+        python-dateutil==2.9.0.post0
+        python-discovery==1.2.2
+        pytz==2026.1.post1
+        PyYAML==6.0.3
+        requests==2.33.1
+        s3fs==2026.3.0
+        s3transfer==0.16.0
+        seaborn==0.13.2
+        setuptools==79.0.1
+        simplejson==3.20.2
+        six==1.17.0
+        tenacity==9.1.2
+        typing_extensions==4.15.0
+        tzdata==2026.1
+        urllib3==2.6.3
+        uv==0.11.6
+        virtualenv==21.2.1
+        wrapt==2.1.2
+        yarl==1.23.0
+        zstandard==0.25.0
+        """#,
     ]
 }

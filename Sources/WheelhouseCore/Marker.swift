@@ -210,28 +210,33 @@ public struct MarkerEnvironment: Sendable, Hashable {
             "implementation_version": full,
             "platform_python_implementation": "CPython",
         ]
-        let platformValues: [String: String] = switch platform {
-        case .linuxX86_64: [
-            "os_name": "posix", "sys_platform": "linux", "platform_machine": "x86_64",
-            "platform_system": "Linux", "platform_release": "6.1.0-28-amd64",
-            "platform_version": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1",
-        ]
-        case .linuxAarch64: [
-            "os_name": "posix", "sys_platform": "linux", "platform_machine": "aarch64",
-            "platform_system": "Linux", "platform_release": "6.1.0-28-arm64",
-            "platform_version": "#1 SMP Debian 6.1.119-1",
-        ]
-        case .macOSArm64: [
-            "os_name": "posix", "sys_platform": "darwin", "platform_machine": "arm64",
-            "platform_system": "Darwin", "platform_release": "23.6.0",
-            "platform_version": "Darwin Kernel Version 23.6.0",
-        ]
-        case .windowsAMD64: [
-            "os_name": "nt", "sys_platform": "win32", "platform_machine": "AMD64",
-            "platform_system": "Windows", "platform_release": "10",
-            "platform_version": "10.0.19045",
-        ]
-        }
+        let platformValues: [String: String] =
+            switch platform {
+            case .linuxX86_64:
+                [
+                    "os_name": "posix", "sys_platform": "linux", "platform_machine": "x86_64",
+                    "platform_system": "Linux", "platform_release": "6.1.0-28-amd64",
+                    "platform_version": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1",
+                ]
+            case .linuxAarch64:
+                [
+                    "os_name": "posix", "sys_platform": "linux", "platform_machine": "aarch64",
+                    "platform_system": "Linux", "platform_release": "6.1.0-28-arm64",
+                    "platform_version": "#1 SMP Debian 6.1.119-1",
+                ]
+            case .macOSArm64:
+                [
+                    "os_name": "posix", "sys_platform": "darwin", "platform_machine": "arm64",
+                    "platform_system": "Darwin", "platform_release": "23.6.0",
+                    "platform_version": "Darwin Kernel Version 23.6.0",
+                ]
+            case .windowsAMD64:
+                [
+                    "os_name": "nt", "sys_platform": "win32", "platform_machine": "AMD64",
+                    "platform_system": "Windows", "platform_release": "10",
+                    "platform_version": "10.0.19045",
+                ]
+            }
         values.merge(platformValues) { _, new in new }
         return MarkerEnvironment(values)
     }

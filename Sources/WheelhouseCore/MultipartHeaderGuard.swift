@@ -90,7 +90,8 @@ public struct MultipartHeaderGuard: Sendable {
         case .valueCR:
             block = byte == UInt8(ascii: "\n") ? .name(count: 0) : .none
         }
-        if case .none = block {} else {
+        if case .none = block {
+        } else {
             blockBytes += 1
             if blockBytes > Self.maxHeaderBytes { throw .headerTooLong(limit: Self.maxHeaderBytes) }
         }

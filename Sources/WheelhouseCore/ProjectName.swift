@@ -36,7 +36,7 @@ public struct ProjectName: Hashable, Comparable, Sendable, CustomStringConvertib
     public static func isValid(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard let first = scalars.first, let last = scalars.last,
-              first.isASCIIAlphanumeric, last.isASCIIAlphanumeric
+            first.isASCIIAlphanumeric, last.isASCIIAlphanumeric
         else { return false }
         return scalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "." || $0 == "_" || $0 == "-" }
     }

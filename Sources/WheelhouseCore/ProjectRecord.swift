@@ -76,12 +76,16 @@ public struct ProjectRecord: Codable, Sendable, Equatable {
     /// again replaces the reason.
     public func yanking(version: String, reason: String?) throws(RecordError) -> ProjectRecord {
         let reason = reason.flatMap { $0.isEmpty ? nil : $0 }
-        return try updatingFiles(ofVersion: version) { $0.yanked = true; $0.yankedReason = reason }
+        return try updatingFiles(ofVersion: version) {
+            $0.yanked = true; $0.yankedReason = reason
+        }
     }
 
     /// PEP 592: rescinds the yank of every file of `version` (a normalized version string).
     public func unyanking(version: String) throws(RecordError) -> ProjectRecord {
-        try updatingFiles(ofVersion: version) { $0.yanked = false; $0.yankedReason = nil }
+        try updatingFiles(ofVersion: version) {
+            $0.yanked = false; $0.yankedReason = nil
+        }
     }
 
     /// The record without the file named `filename`.

@@ -73,7 +73,8 @@ public struct RequirementsFile: Sendable {
 
     /// Parses `text` as if read from `path` (includes are read with `read`).
     public static func parse(
-        text: String, path: String, read: (String) throws -> String = { throw RequirementsFileError.unreadable(path: $0, message: "includes are not available") }
+        text: String, path: String,
+        read: (String) throws -> String = { throw RequirementsFileError.unreadable(path: $0, message: "includes are not available") }
     ) throws(RequirementsFileError) -> RequirementsFile {
         var file = RequirementsFile()
         var visiting = [path]
@@ -133,7 +134,8 @@ public struct RequirementsFile: Sendable {
             let spec = tokens[..<optionStart].joined(separator: " ")
             let hashes = try Self.hashes(Array(tokens[optionStart...]), source: source)
             if Self.looksLikeURLOrPath(spec) {
-                throw .unsupported(line: spec, source: source, reason: "direct URLs and local paths cannot be selected from an index; name the project and version instead")
+                throw .unsupported(
+                    line: spec, source: source, reason: "direct URLs and local paths cannot be selected from an index; name the project and version instead")
             }
             let requirement: Requirement
             do {

@@ -76,15 +76,15 @@ public struct Resolver: Sendable {
         let usable = fitting.filter { target.satisfies(requiresPython: $0.0.requiresPython) }
         for group in [usable.filter { !$0.0.yanked }, usable.filter(\.0.yanked)] {
             if let best = target.bestWheel(among: group.map(\.1)),
-               let file = group.first(where: { $0.1.filename == best.wheel.filename })?.0
+                let file = group.first(where: { $0.1.filename == best.wheel.filename })?.0
             {
                 return Option(release: release, file: file, wheel: best.wheel, unusable: nil, versionText: release.version.description)
             }
         }
         let reason: ReleaseRejection
         if let best = target.bestWheel(among: fitting.map(\.1)),
-           let file = fitting.first(where: { $0.1.filename == best.wheel.filename })?.0,
-           let requiresPython = file.requiresPython
+            let file = fitting.first(where: { $0.1.filename == best.wheel.filename })?.0,
+            let requiresPython = file.requiresPython
         {
             reason = .requiresPython(requiresPython, python: target.pythonVersion)
         } else if wheels.isEmpty {
@@ -386,8 +386,7 @@ public struct Resolver: Sendable {
             guard let projectOptions = options[project] else { continue }
             let constraints = state.constraints[project] ?? []
             let specifiers = constraints.flatMap(\.requirement.specifier.specifiers)
-            if !preferred(projectOptions, specifiers)[chosen.index], let first = constraints.first
-            {
+            if !preferred(projectOptions, specifiers)[chosen.index], let first = constraints.first {
                 if isPinnedInstalled(project), let installed {
                     return .preinstalled(first, runtime: installed.runtime, installed: projectOptions[chosen.index].version)
                 }
@@ -406,13 +405,12 @@ public struct Resolver: Sendable {
         let preferred = preferred(projectOptions, specifiers)
         return zip(projectOptions, preferred).map { option, preferred in
             let reason: ReleaseRejection =
-                if let unusable = option.unusable { unusable }
-                else if let excluding = constraints.first(where: {
+                if let unusable = option.unusable {
+                    unusable
+                } else if let excluding = constraints.first(where: {
                     !Self.matches(option, $0.requirement.specifier.specifiers)
-                }) { .excluded(by: excluding) }
-                else if option.yanked && !Self.isPinned(option, specifiers) { .yanked }
-                else if !preferred { .prerelease }
-                else { .abandoned }
+                }) { .excluded(by: excluding) } else if option.yanked && !Self.isPinned(option, specifiers) { .yanked } else if !preferred { .prerelease } else
+                { .abandoned }
             return RejectedRelease(version: option.version, reason: reason)
         }
     }
@@ -423,16 +421,18 @@ public struct Resolver: Sendable {
         for (project, chosen) in state.chosen.sorted(by: { $0.key < $1.key }) {
             guard let option = options[project]?[chosen.index] else { continue }
             if let installedVersion = installed?.versions[project] {
-                preinstalled.append(PreinstalledOutcome(
-                    project: option.release.project, installed: installedVersion,
-                    shipped: option.preinstalled ? nil : option.version,
-                    requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
+                preinstalled.append(
+                    PreinstalledOutcome(
+                        project: option.release.project, installed: installedVersion,
+                        shipped: option.preinstalled ? nil : option.version,
+                        requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
             }
             guard let file = option.file, let wheel = option.wheel else { continue }
-            selected.append(Resolution.Selection(
-                project: option.release.project, version: option.version, file: file, wheel: wheel,
-                extras: chosen.extras.sorted(),
-                requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
+            selected.append(
+                Resolution.Selection(
+                    project: option.release.project, version: option.version, file: file, wheel: wheel,
+                    extras: chosen.extras.sorted(),
+                    requiredBy: Self.unique((state.constraints[project] ?? []).map(\.source))))
         }
         let chosenProjects = Set(state.chosen.keys)
         return Resolution(

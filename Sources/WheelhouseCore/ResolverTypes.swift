@@ -201,7 +201,8 @@ public struct ResolutionError: Error, Sendable, CustomStringConvertible {
                 + conflicts.map { "\n  - \($0)" }.joined()
         }
         if let stepLimit {
-            text = "gave up choosing wheels for \(target) after \(stepLimit) attempts: the requirements leave "
+            text =
+                "gave up choosing wheels for \(target) after \(stepLimit) attempts: the requirements leave "
                 + "too many combinations; pin some versions to narrow the search"
             if conflicts.isEmpty { return text }
             text += ". Conflicts met:"

@@ -34,10 +34,9 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
         }
         let trimmed = String(String.UnicodeScalarView(scalars[start..<end]))
         let op: Operator =
-            if trimmed.hasPrefix("===") { .arbitrary }
-            else if let two = Operator(rawValue: String(trimmed.prefix(2))) { two }
-            else if let one = Operator(rawValue: String(trimmed.prefix(1))) { one }
-            else { throw SpecifierError(input: string, invalid: [string]) }
+            if trimmed.hasPrefix("===") { .arbitrary } else if let two = Operator(rawValue: String(trimmed.prefix(2))) {
+                two
+            } else if let one = Operator(rawValue: String(trimmed.prefix(1))) { one } else { throw SpecifierError(input: string, invalid: [string]) }
         let text = String(trimmed.dropFirst(op.rawValue.count)).trimmingPythonWhitespace
         self.operator = op
         self.version = text
@@ -152,7 +151,7 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
             let letters = tail.prefix { !($0.isASCII && $0.isNumber) }
             let number = tail.dropFirst(letters.count)
             if !digits.isEmpty, ["a", "b", "c", "rc"].contains(letters), !number.isEmpty,
-               number.allSatisfy({ $0.isASCII && $0.isNumber })
+                number.allSatisfy({ $0.isASCII && $0.isNumber })
             {
                 result.append(String(digits))
                 result.append(String(tail))
@@ -264,7 +263,8 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
 
     private var canonicalSpecifiers: [Specifier] {
         var seen = Set<Specifier>()
-        return specifiers
+        return
+            specifiers
             .sorted { Array($0.description.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.description.unicodeScalars.map(\.value)) }
             .filter { seen.insert($0).inserted }
     }
@@ -348,7 +348,7 @@ extension String {
     var trimmingPythonWhitespace: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.isPythonWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.isPythonWhitespace })
+            let last = scalars.lastIndex(where: { !$0.isPythonWhitespace })
         else { return "" }
         return String(scalars[first...last])
     }

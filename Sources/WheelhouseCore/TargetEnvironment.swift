@@ -67,7 +67,8 @@ public struct TargetEnvironment: Sendable, Hashable, CustomStringConvertible {
         self.glueVersion = glueVersion
         let major = pythonVersion.release[0]
         let minor = pythonVersion.release[1]
-        self.supportedTags = Self.cpythonTags(major: major, minor: minor, platforms: platforms)
+        self.supportedTags =
+            Self.cpythonTags(major: major, minor: minor, platforms: platforms)
             + Self.compatibleTags(major: major, minor: minor, platforms: platforms)
         var priority: [Tag: Int] = [:]
         for (index, tag) in supportedTags.enumerated() where priority[tag] == nil {
@@ -207,7 +208,7 @@ public struct TargetEnvironment: Sendable, Hashable, CustomStringConvertible {
         if parts.count >= 4 {
             for i in 1..<(parts.count - 2) {
                 if parts[i].unicodeScalars.allSatisfy(\.isASCIIDigit), parts[i + 1].unicodeScalars.allSatisfy(\.isASCIIDigit),
-                   let major = Int(parts[i]), let minor = Int(parts[i + 1])
+                    let major = Int(parts[i]), let minor = Int(parts[i + 1])
                 {
                     let name = parts[..<i].joined(separator: "_")
                     let arch = parts[(i + 2)...].joined(separator: "_")
@@ -275,8 +276,8 @@ public struct TargetEnvironment: Sendable, Hashable, CustomStringConvertible {
     static func parsePython(_ text: String) throws(TargetEnvironmentError) -> Version {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count),
-              parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let version = try? Version(parts.count == 2 ? text + ".0" : text)
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let version = try? Version(parts.count == 2 ? text + ".0" : text)
         else { throw .invalidPython(text) }
         guard version.release[0] == 3 else { throw .unsupportedPython(text) }
         return version

@@ -137,11 +137,12 @@ public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible {
         let preRank: Int
         let preNumber: Int
         if let pre {
-            preRank = switch pre.kind {
-            case .alpha: 0
-            case .beta: 1
-            case .releaseCandidate: 2
-            }
+            preRank =
+                switch pre.kind {
+                case .alpha: 0
+                case .beta: 1
+                case .releaseCandidate: 2
+                }
             preNumber = pre.number
         } else if post == nil && dev != nil {
             (preRank, preNumber) = (-1, 0)
@@ -317,7 +318,7 @@ private struct VersionParser {
         }
         segments.append(first)
         while position + 1 < end, scalars[position].isVersionSeparator,
-              scalars[position + 1].isASCIIAlphanumeric
+            scalars[position + 1].isASCIIAlphanumeric
         {
             position += 1
             if let segment = alphanumericRun() { segments.append(segment) }
@@ -380,7 +381,7 @@ extension Unicode.Scalar {
     var isPythonWhitespace: Bool {
         switch value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029,
-             0x202F, 0x205F, 0x3000:
+            0x202F, 0x205F, 0x3000:
             true
         default:
             false

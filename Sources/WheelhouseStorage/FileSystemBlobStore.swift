@@ -4,11 +4,11 @@ import NIOCore
 public import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A `BlobStore` in a local directory: the key `packages/demo/x.whl` is the file

@@ -2,11 +2,11 @@ import Foundation
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open file descriptor, closed when the last reference goes away. A body stream that is
@@ -120,9 +120,9 @@ enum POSIX {
 
     static func modificationDate(_ status: stat) -> Date {
         #if canImport(Darwin)
-        let time = status.st_mtimespec
+            let time = status.st_mtimespec
         #else
-        let time = status.st_mtim
+            let time = status.st_mtim
         #endif
         return Date(timeIntervalSince1970: TimeInterval(time.tv_sec) + TimeInterval(time.tv_nsec) / 1e9)
     }
@@ -133,9 +133,9 @@ enum POSIX {
     /// `stampModificationTime` gives each new file. Nothing edits an object in place.
     static func etag(_ status: stat) -> String {
         #if canImport(Darwin)
-        let time = status.st_mtimespec
+            let time = status.st_mtimespec
         #else
-        let time = status.st_mtim
+            let time = status.st_mtim
         #endif
         let nanoseconds = Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
         return "\(status.st_ino)-\(nanoseconds)-\(status.st_size)"

@@ -18,8 +18,10 @@ do {
     let elapsed = start.duration(to: .now)
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let megabytes = Double(inspection.uncompressedSize) / 1_000_000
-    print(String(format: "verified %d files, %.1f MB uncompressed in %.3f s (%.0f MB/s)",
-                 inspection.fileCount, megabytes, seconds, megabytes / seconds))
+    print(
+        String(
+            format: "verified %d files, %.1f MB uncompressed in %.3f s (%.0f MB/s)",
+            inspection.fileCount, megabytes, seconds, megabytes / seconds))
 } catch {
     FileHandle.standardError.write(Data("refused: \(error)\n".utf8))
     exit(1)

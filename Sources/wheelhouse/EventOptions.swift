@@ -7,13 +7,22 @@ import WheelhouseAWS
 /// `--webhook`, `--webhook-secret-file`, `--events-sns-topic`: where the commands that change
 /// the store announce each change (docs/events.md).
 struct EventOptions: ParsableArguments {
-    @Option(name: .customLong("webhook"), help: ArgumentHelp("POST a JSON event for each change of the store to this URL (repeatable; docs/events.md).", valueName: "url"))
+    @Option(
+        name: .customLong("webhook"),
+        help: ArgumentHelp("POST a JSON event for each change of the store to this URL (repeatable; docs/events.md).", valueName: "url"))
     var webhooks: [String] = []
 
-    @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp("A file holding the secret webhook events are signed with (HMAC-SHA256 of the body, header X-Wheelhouse-Signature).", valueName: "path"))
+    @Option(
+        name: .customLong("webhook-secret-file"),
+        help: ArgumentHelp(
+            "A file holding the secret webhook events are signed with (HMAC-SHA256 of the body, header X-Wheelhouse-Signature).", valueName: "path"))
     var webhookSecretFile: String?
 
-    @Option(name: .customLong("events-sns-topic"), help: ArgumentHelp("Publish the same events to this SNS topic (repeatable; region from the ARN, endpoint and credentials from the AWS configuration).", valueName: "arn"))
+    @Option(
+        name: .customLong("events-sns-topic"),
+        help: ArgumentHelp(
+            "Publish the same events to this SNS topic (repeatable; region from the ARN, endpoint and credentials from the AWS configuration).",
+            valueName: "arn"))
     var snsTopics: [String] = []
 
     @Option(name: .customLong("events-wait"), help: "How long a command (not serve) waits at its end for its events to be delivered.")

@@ -22,7 +22,8 @@ struct ListCommand: AsyncParsableCommand {
                 if options.json { return try printJSON(record) }
                 print("\(record.displayName) (\(record.name)): \(record.files.count) files")
                 for file in record.files {
-                    var line = "  \(file.version.padding(toLength: 12, withPad: " ", startingAt: 0)) \(file.filename)  \(file.size) bytes  sha256:\(file.sha256.prefix(12))"
+                    var line =
+                        "  \(file.version.padding(toLength: 12, withPad: " ", startingAt: 0)) \(file.filename)  \(file.size) bytes  sha256:\(file.sha256.prefix(12))"
                     if let rp = file.requiresPython { line += "  requires-python \(rp)" }
                     if let origin = file.origin { line += "  mirrored from \(origin)" }
                     if file.yanked { line += "  YANKED" + (file.yankedReason.map { ": \($0)" } ?? "") }

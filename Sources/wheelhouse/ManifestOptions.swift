@@ -7,10 +7,18 @@ import WheelhouseStorage
 /// How a manifest's wheels are selected and where it is written; shared by `manifest publish`,
 /// `manifest lock`, `serve`, `upload` and `replicate`.
 struct ManifestSelectionOptions: ParsableArguments {
-    @Option(name: .customLong("glue-version"), help: "Target Glue runtime: 4.0 (Python 3.10), 5.0 or 5.1 (Python 3.11), 6.0 (Python 3.13); its preinstalled libraries count as installed. The default, unless --python or --glue-profile is given: 5.0.")
+    @Option(
+        name: .customLong("glue-version"),
+        help:
+            "Target Glue runtime: 4.0 (Python 3.10), 5.0 or 5.1 (Python 3.11), 6.0 (Python 3.13); its preinstalled libraries count as installed. The default, unless --python or --glue-profile is given: 5.0."
+    )
     var glueVersion: GlueVersionOption?
 
-    @Option(name: .customLong("glue-profile"), help: ArgumentHelp("A preinstalled list (name==version lines, in the format of the project's glue/glue-*.txt) for a Glue runtime not built in; its header states 'Python X.Y' and 'glibc X.Y', or --glue-version names the runtime it builds on.", valueName: "file"))
+    @Option(
+        name: .customLong("glue-profile"),
+        help: ArgumentHelp(
+            "A preinstalled list (name==version lines, in the format of the project's glue/glue-*.txt) for a Glue runtime not built in; its header states 'Python X.Y' and 'glibc X.Y', or --glue-version names the runtime it builds on.",
+            valueName: "file"))
     var glueProfile: String?
 
     @Option(help: "Target Python version, e.g. 3.11 (with --platform, instead of --glue-version).")
@@ -19,7 +27,9 @@ struct ManifestSelectionOptions: ParsableArguments {
     @Option(help: "Target platform tag, e.g. manylinux2014_x86_64 (repeatable; with --python).")
     var platform: [String] = []
 
-    @Option(name: .customLong("upgrade-preinstalled"), help: ArgumentHelp("Let the manifest ship its own version of this preinstalled library (repeatable; :all: for every one).", valueName: "name"))
+    @Option(
+        name: .customLong("upgrade-preinstalled"),
+        help: ArgumentHelp("Let the manifest ship its own version of this preinstalled library (repeatable; :all: for every one).", valueName: "name"))
     var upgradePreinstalled: [String] = []
 
     @Flag(name: .customLong("ignore-preinstalled"), help: "Resolve as if the Glue runtime had nothing preinstalled.")
@@ -31,16 +41,23 @@ struct ManifestSelectionOptions: ParsableArguments {
     @Option(help: "The AWS region of the SSM parameter (default: the store's region, then AWS_REGION and the profile).")
     var region: String?
 
-    @Option(name: .customLong("uri-base"), help: "s3://bucket[/prefix] to name the wheels under; required for a local store (a directory synced to that S3 location).")
+    @Option(
+        name: .customLong("uri-base"),
+        help: "s3://bucket[/prefix] to name the wheels under; required for a local store (a directory synced to that S3 location).")
     var uriBase: String?
 
-    @Option(help: ArgumentHelp("What the parameter holds: urls (the wheels' S3 URIs), zip (one .gluewheels.zip, Glue 5.0 and later) or requirements (a hashed requirements file naming --index-url, Glue 5.0 and later).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "What the parameter holds: urls (the wheels' S3 URIs), zip (one .gluewheels.zip, Glue 5.0 and later) or requirements (a hashed requirements file naming --index-url, Glue 5.0 and later).",
+            valueName: "format"))
     var format: ManifestFormat?
 
     @Flag(help: "The same as --format zip.")
     var bundle = false
 
-    @Option(name: .customLong("index-url"), help: ArgumentHelp("The Wheelhouse server's simple index a requirements manifest names, e.g. https://wheelhouse.internal/simple/.", valueName: "url"))
+    @Option(
+        name: .customLong("index-url"),
+        help: ArgumentHelp("The Wheelhouse server's simple index a requirements manifest names, e.g. https://wheelhouse.internal/simple/.", valueName: "url"))
     var indexURL: String?
 
     /// `--format`, `--bundle` standing for `zip`.
@@ -63,7 +80,9 @@ struct ManifestSelectionOptions: ParsableArguments {
             throw ValidationError("--upgrade-preinstalled takes a project name or :all: (got '\(name)')")
         }
         if resolvedFormat != .urls && glueVersion?.version == "4.0" {
-            throw ValidationError("--format \(resolvedFormat.rawValue) needs Glue 5.0 or later: Glue 4.0 does not install a zip of wheels or a requirements file from --additional-python-modules")
+            throw ValidationError(
+                "--format \(resolvedFormat.rawValue) needs Glue 5.0 or later: Glue 4.0 does not install a zip of wheels or a requirements file from --additional-python-modules"
+            )
         }
         if let indexURL {
             do {

@@ -5,7 +5,8 @@ import WheelhouseApp
 struct ManifestPublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Select a dependency-closed set of wheels for a Glue runtime and publish it to an SSM parameter (S3 URIs, a .gluewheels.zip or a requirements file).",
+        abstract:
+            "Select a dependency-closed set of wheels for a Glue runtime and publish it to an SSM parameter (S3 URIs, a .gluewheels.zip or a requirements file).",
         discussion: """
             The selection is a resolution for the target runtime: every dependency of a selected \
             wheel is selected too, one version per project, the newest that fits. A Glue runtime's \

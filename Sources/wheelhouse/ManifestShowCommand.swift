@@ -28,19 +28,23 @@ struct ManifestShowCommand: AsyncParsableCommand {
             } else {
                 let width = max(7, listing.entries.map { ($0.project ?? "-").count }.max() ?? 0)
                 let versionWidth = max(7, listing.entries.map { ($0.version ?? "-").count }.max() ?? 0)
-                print("PROJECT".padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    + "VERSION".padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  URI")
+                print(
+                    "PROJECT".padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + "VERSION".padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  URI")
                 for entry in listing.entries {
                     let state = entry.inStore == false ? "  (missing from the store)" : entry.inStore == nil ? "  (not in this store)" : ""
-                    print((entry.project ?? "-").padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + (entry.version ?? "-").padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  " + entry.uri + state)
+                    print(
+                        (entry.project ?? "-").padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                            + (entry.version ?? "-").padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  " + entry.uri + state)
                 }
                 if listing.format != .urls, let wheels = listing.wheels {
                     print("\(listing.format == .zip ? "in the zip" : "pinned in the requirements file"): \(wheels.count) wheels")
                     for wheel in wheels { print("  \(wheel.project) \(wheel.version)") }
                 }
                 for library in listing.preinstalled ?? [] { print("preinstalled: \(library)") }
-                print("\(listing.parameter): \(listing.target.map { "\($0), " } ?? "")format \(listing.format.rawValue), version \(listing.version), tier \(listing.tier ?? "unknown"), \(listing.entries.count) URIs, \(listing.missing.count) missing")
+                print(
+                    "\(listing.parameter): \(listing.target.map { "\($0), " } ?? "")format \(listing.format.rawValue), version \(listing.version), tier \(listing.tier ?? "unknown"), \(listing.entries.count) URIs, \(listing.missing.count) missing"
+                )
             }
             if !listing.quarantined.isEmpty && !options.json {
                 printError(

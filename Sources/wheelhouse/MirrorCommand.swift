@@ -22,15 +22,21 @@ struct MirrorCommand: AsyncParsableCommand {
     var upstream: [HTTPURLOption] = []
     @Option(name: [.customShort("r"), .customLong("requirements")], help: "A requirements file (repeatable; pip's format, hashes and includes too).")
     var requirements: [String] = []
-    @Option(name: .customLong("glue-version"), help: "Target Glue runtime: 4.0, 5.0, 5.1 or 6.0 (the default: 5.0); its preinstalled libraries are not mirrored.")
+    @Option(
+        name: .customLong("glue-version"), help: "Target Glue runtime: 4.0, 5.0, 5.1 or 6.0 (the default: 5.0); its preinstalled libraries are not mirrored.")
     var glueVersion: GlueVersionOption?
     @Option(help: "Target Python version, e.g. 3.11 (with --platform, instead of --glue-version).") var python: String?
     @Option(help: "Target platform tag (repeatable; with --python).") var platform: [String] = []
-    @Option(name: .customLong("upgrade-preinstalled"), help: ArgumentHelp("Mirror this preinstalled library too when a requirement needs another version (repeatable; :all:).", valueName: "name"))
+    @Option(
+        name: .customLong("upgrade-preinstalled"),
+        help: ArgumentHelp("Mirror this preinstalled library too when a requirement needs another version (repeatable; :all:).", valueName: "name"))
     var upgradePreinstalled: [String] = []
     @Flag(name: .customLong("ignore-preinstalled"), help: "Resolve as if the runtime had nothing installed.")
     var ignorePreinstalled = false
-    @Option(name: .customLong("min-age"), help: ArgumentHelp("Hide upstream files uploaded less than this long ago (e.g. 7d); files without an upload time are hidden too.", valueName: "duration"))
+    @Option(
+        name: .customLong("min-age"),
+        help: ArgumentHelp(
+            "Hide upstream files uploaded less than this long ago (e.g. 7d); files without an upload time are hidden too.", valueName: "duration"))
     var minAge: DurationOption?
     @Option(name: .customLong("min-age-exempt"), help: ArgumentHelp("A project --min-age does not apply to (repeatable).", valueName: "name"))
     var minAgeExempt: [String] = []

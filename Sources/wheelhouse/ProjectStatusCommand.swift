@@ -47,29 +47,29 @@ struct ProjectStatusCommand: AsyncParsableCommand {
     }
 
     func change(events sink: any EventSink) async throws {
-            let admin = StoreAdmin(store: try options.openStore())
-            let output: Output
-            if let status {
-                let (old, record) = try await admin.setStatus(ProjectStatus(status, reason: reason), project: project)
-                if old != record.status {
-                    sink.emit(
-                        .projectStatus(
-                            store: admin.store.displayName, project: record.name, status: record.status.state.rawValue,
-                            previous: old.state.rawValue, reason: record.status.reason))
-                }
-                output = Output(
-                    project: record.name, status: record.status.state.rawValue, reason: record.status.reason,
-                    previous: old.state.rawValue, previousReason: old.reason)
-            } else {
-                let record = try await admin.record(project)
-                output = Output(project: record.name, status: record.status.state.rawValue, reason: record.status.reason)
+        let admin = StoreAdmin(store: try options.openStore())
+        let output: Output
+        if let status {
+            let (old, record) = try await admin.setStatus(ProjectStatus(status, reason: reason), project: project)
+            if old != record.status {
+                sink.emit(
+                    .projectStatus(
+                        store: admin.store.displayName, project: record.name, status: record.status.state.rawValue,
+                        previous: old.state.rawValue, reason: record.status.reason))
             }
-            if options.json {
-                try printJSON(output)
-            } else if let previous = output.previous {
-                print("\(output.project): \(previous) -> \(output.status)" + (output.reason.map { " (\($0))" } ?? ""))
-            } else {
-                print("\(output.project): \(output.status)" + (output.reason.map { " (\($0))" } ?? ""))
-            }
+            output = Output(
+                project: record.name, status: record.status.state.rawValue, reason: record.status.reason,
+                previous: old.state.rawValue, previousReason: old.reason)
+        } else {
+            let record = try await admin.record(project)
+            output = Output(project: record.name, status: record.status.state.rawValue, reason: record.status.reason)
+        }
+        if options.json {
+            try printJSON(output)
+        } else if let previous = output.previous {
+            print("\(output.project): \(previous) -> \(output.status)" + (output.reason.map { " (\($0))" } ?? ""))
+        } else {
+            print("\(output.project): \(output.status)" + (output.reason.map { " (\($0))" } ?? ""))
+        }
     }
 }

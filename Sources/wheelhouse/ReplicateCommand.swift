@@ -47,7 +47,9 @@ struct ReplicateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("manifest-parameter"),
-        help: "After replicating each S3 target (with --watch: after each cycle that changed it), publish the Glue manifest to this SSM parameter in the target's own region, naming the target's bucket.")
+        help:
+            "After replicating each S3 target (with --watch: after each cycle that changed it), publish the Glue manifest to this SSM parameter in the target's own region, naming the target's bucket."
+    )
     var manifestParameter: String?
 
     @OptionGroup(title: "Manifest selection (with --manifest-parameter)") var manifest: ManifestSelectionOptions
@@ -64,7 +66,8 @@ struct ReplicateCommand: AsyncParsableCommand {
                 throw ValidationError("--manifest-parameter publishes after replicating; it cannot be combined with --verify")
             }
             if manifest.region != nil || manifest.uriBase != nil {
-                throw ValidationError("with replicate, each target's manifest goes to the target's own region and names its own bucket: leave out --region and --uri-base")
+                throw ValidationError(
+                    "with replicate, each target's manifest goes to the target's own region and names its own bucket: leave out --region and --uri-base")
             }
             for url in target {
                 guard case .s3? = try? StoreLocation(parsing: url) else {

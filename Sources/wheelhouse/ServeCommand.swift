@@ -28,7 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("upstream-merge"), help: "A hosted project whose page also lists upstream files; repeatable.")
     var upstreamMerge: [String] = []
 
-    @Option(name: .customLong("upstream-allow"), help: "Only projects whose normalized name matches one of these fnmatch patterns come from upstream; repeatable.")
+    @Option(
+        name: .customLong("upstream-allow"), help: "Only projects whose normalized name matches one of these fnmatch patterns come from upstream; repeatable.")
     var upstreamAllow: [String] = []
 
     @Option(name: .customLong("upstream-deny"), help: "Projects whose normalized name matches this fnmatch pattern never come from upstream; repeatable.")
@@ -46,16 +47,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-size"), help: "Largest accepted upload, in MiB.")
     var maxUploadMiB: Int64 = 4096
 
-    @Option(name: .customLong("index-staleness"), help: "Seconds an index page may be served from memory before the store is checked for changes made by other processes.")
+    @Option(
+        name: .customLong("index-staleness"),
+        help: "Seconds an index page may be served from memory before the store is checked for changes made by other processes.")
     var indexStaleness: Double = 2
 
     @Option(name: .customLong("public-dir"), help: "Folder with the browse page's assets (default: ./Public when present).")
     var publicDir: String?
 
-    @Option(name: .customLong("spool-dir"), help: "Where upload bodies are spooled while verified (default: _wheelhouse/tmp/spool in a local store, else the system temp folder); each server uses a folder of its own and removes those of servers that are gone.")
+    @Option(
+        name: .customLong("spool-dir"),
+        help:
+            "Where upload bodies are spooled while verified (default: _wheelhouse/tmp/spool in a local store, else the system temp folder); each server uses a folder of its own and removes those of servers that are gone."
+    )
     var spoolDir: String?
 
-    @Flag(name: .customLong("download-redirect"), help: "Answer downloads of distribution files with a 302 to a short-lived presigned S3 URL instead of streaming them (S3 stores only).")
+    @Flag(
+        name: .customLong("download-redirect"),
+        help: "Answer downloads of distribution files with a 302 to a short-lived presigned S3 URL instead of streaming them (S3 stores only).")
     var downloadRedirect = false
 
     @Option(name: .customLong("download-redirect-expiry"), help: "Seconds a presigned download URL stays valid.")
@@ -64,7 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no header, no body bytes, no next request) before it is closed.")
     var idleTimeout: Double = 30
 
-    @Option(name: .customLong("request-timeout"), help: "Seconds a request's body may stop arriving before it is answered 408 and its connection closed; less than --idle-timeout (default: 20, or two thirds of a shorter --idle-timeout).")
+    @Option(
+        name: .customLong("request-timeout"),
+        help:
+            "Seconds a request's body may stop arriving before it is answered 408 and its connection closed; less than --idle-timeout (default: 20, or two thirds of a shorter --idle-timeout)."
+    )
     var requestTimeout: Double?
 
     @Option(name: .customLong("max-concurrent-uploads"), help: "Uploads received at once; one more is answered 503 with Retry-After before its body is read.")
@@ -114,7 +127,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The mirror's settings, nil without `--upstream`; throws for unusable values.
     func upstreamSettings() throws -> UpstreamSettings? {
-        let upstreamOnly = !upstreamMerge.isEmpty || !upstreamAllow.isEmpty || !upstreamDeny.isEmpty || upstreamMinAge != nil
+        let upstreamOnly =
+            !upstreamMerge.isEmpty || !upstreamAllow.isEmpty || !upstreamDeny.isEmpty || upstreamMinAge != nil
             || !upstreamMinAgeExempt.isEmpty
         guard !upstream.isEmpty else {
             if upstreamOnly { throw UpstreamOptionError(message: "--upstream-merge, -allow, -deny, -min-age and -min-age-exempt need --upstream") }
@@ -122,7 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var urls: [URL] = []
         for text in upstream {
-            guard let url = URL(string: text) else { throw UpstreamOptionError(message: "--upstream: not a URL (expected https://[user:password@]host/simple/)") }
+            guard let url = URL(string: text) else {
+                throw UpstreamOptionError(message: "--upstream: not a URL (expected https://[user:password@]host/simple/)")
+            }
             do {
                 _ = try UpstreamIndex(url: url, http: UpstreamHTTPClient())
             } catch {
@@ -168,7 +184,8 @@ struct ServeCommand: AsyncParsableCommand {
                 downloadRedirectExpiry: downloadRedirect ? .seconds(downloadRedirectExpiry) : nil,
                 upstream: try upstreamSettings(),
                 connectionLimits: ConnectionLimits(
-                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), requestTimeout: .milliseconds(Int64((requestTimeout ?? min(20, idleTimeout * 2 / 3)) * 1000))),
+                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
+                    requestTimeout: .milliseconds(Int64((requestTimeout ?? min(20, idleTimeout * 2 / 3)) * 1000))),
                 maxConcurrentUploads: maxConcurrentUploads, accessLog: accessLog == .on)
             logger.notice(
                 "wheelhouse serving",

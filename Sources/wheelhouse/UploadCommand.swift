@@ -31,7 +31,11 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Wheel or sdist files, or folders to search for them.")
     var paths: [String]
 
-    @Option(name: .customLong("require-target"), help: ArgumentHelp("Refuse a wheel no such runtime could install (repeatable: it must fit at least one): glue-4.0, glue-5.0, glue-5.1, glue-6.0, or python-X.Y:PLATFORM[,PLATFORM...].", valueName: "target"))
+    @Option(
+        name: .customLong("require-target"),
+        help: ArgumentHelp(
+            "Refuse a wheel no such runtime could install (repeatable: it must fit at least one): glue-4.0, glue-5.0, glue-5.1, glue-6.0, or python-X.Y:PLATFORM[,PLATFORM...].",
+            valueName: "target"))
     var requireTarget: [String] = []
 
     @Option(name: .customLong("manifest-parameter"), help: "An SSM parameter to republish the Glue manifest to after the upload (store mode).")

@@ -19,7 +19,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 try printJSON(report)
             } else {
                 for problem in report.problems { print(problem.description) }
-                print("\(report.projects) projects, \(report.files) files, \(report.bytes) bytes checked: \(report.problems.isEmpty ? "no problems" : "\(report.problems.count) problems")")
+                print(
+                    "\(report.projects) projects, \(report.files) files, \(report.bytes) bytes checked: \(report.problems.isEmpty ? "no problems" : "\(report.problems.count) problems")"
+                )
             }
             if !report.problems.isEmpty { throw ExitCode.failure }
         }

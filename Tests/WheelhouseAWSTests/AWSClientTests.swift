@@ -64,18 +64,22 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .s3: .answer(200, headers: [("ETag", "\"e1\"")])
         case .ssm: .answer(200, body: #"{"Parameter":{"Name":"/p","Value":"v","Version":3,"Type":"String"}}"#)
         case .sts:
-            .answer(200, body: """
-                <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>
-                <AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>
-                <Expiration>2026-11-30T12:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>
-                </AssumeRoleWithWebIdentityResponse>
-                """)
+            .answer(
+                200,
+                body: """
+                    <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>
+                    <AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>
+                    <Expiration>2026-11-30T12:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>
+                    </AssumeRoleWithWebIdentityResponse>
+                    """)
         case .sns:
-            .answer(200, body: """
-                <PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>
-                <MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult>
-                <ResponseMetadata><RequestId>f187a3c1</RequestId></ResponseMetadata></PublishResponse>
-                """)
+            .answer(
+                200,
+                body: """
+                    <PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>
+                    <MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult>
+                    <ResponseMetadata><RequestId>f187a3c1</RequestId></ResponseMetadata></PublishResponse>
+                    """)
         }
     }
 
@@ -93,27 +97,43 @@ enum Service: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var refused: (step: ScriptedTransport.Step, status: Int, code: String, message: String, requestId: String) {
         switch self {
         case .s3:
-            (.answer(404, body: "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>k</Key><RequestId>S3REQ</RequestId></Error>"),
-             404, "NoSuchKey", "The specified key does not exist.", "S3REQ")
+            (
+                .answer(
+                    404,
+                    body:
+                        "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>k</Key><RequestId>S3REQ</RequestId></Error>"
+                ),
+                404, "NoSuchKey", "The specified key does not exist.", "S3REQ"
+            )
         case .ssm:
-            (.answer(
-                400, headers: [("x-amzn-RequestId", "SSMREQ")],
-                body: #"{"__type":"com.amazonaws.ssm#ValidationException","message":"1 validation error"}"#),
-             400, "ValidationException", "1 validation error", "SSMREQ")
+            (
+                .answer(
+                    400, headers: [("x-amzn-RequestId", "SSMREQ")],
+                    body: #"{"__type":"com.amazonaws.ssm#ValidationException","message":"1 validation error"}"#),
+                400, "ValidationException", "1 validation error", "SSMREQ"
+            )
         case .sts:
-            (.answer(400, body: """
-                <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>
-                <Code>InvalidIdentityToken</Code><Message>No OpenIDConnect provider found</Message></Error>
-                <RequestId>STSREQ</RequestId></ErrorResponse>
-                """),
-             400, "InvalidIdentityToken", "No OpenIDConnect provider found", "STSREQ")
+            (
+                .answer(
+                    400,
+                    body: """
+                        <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>
+                        <Code>InvalidIdentityToken</Code><Message>No OpenIDConnect provider found</Message></Error>
+                        <RequestId>STSREQ</RequestId></ErrorResponse>
+                        """),
+                400, "InvalidIdentityToken", "No OpenIDConnect provider found", "STSREQ"
+            )
         case .sns:
-            (.answer(404, body: """
-                <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>
-                <Code>NotFound</Code><Message>Topic does not exist</Message></Error>
-                <RequestId>SNSREQ</RequestId></ErrorResponse>
-                """),
-             404, "NotFound", "Topic does not exist", "SNSREQ")
+            (
+                .answer(
+                    404,
+                    body: """
+                        <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>
+                        <Code>NotFound</Code><Message>Topic does not exist</Message></Error>
+                        <RequestId>SNSREQ</RequestId></ErrorResponse>
+                        """),
+                404, "NotFound", "Topic does not exist", "SNSREQ"
+            )
         }
     }
 
@@ -287,7 +307,7 @@ struct AWSClientTests {
         }
         // A 200 whose body is an <Error>: S3 failed the copy after it began answering.
         let copy = ScriptedTransport([
-            .answer(200, body: "<Error><Code>InternalError</Code><Message>try again</Message><RequestId>CP</RequestId></Error>"),
+            .answer(200, body: "<Error><Code>InternalError</Code><Message>try again</Message><RequestId>CP</RequestId></Error>")
         ])
         await #expect {
             try await client(copy).copyObject(from: ("a", "x"), to: "b", key: "y")

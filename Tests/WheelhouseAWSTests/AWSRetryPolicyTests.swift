@@ -5,9 +5,10 @@ import Testing
 @Suite struct AWSRetryPolicyTests {
     @Test func fullJitterStaysUnderTheDoublingCap() {
         let policy = AWSRetryPolicy(baseDelay: .milliseconds(100), maxDelay: .seconds(1), random: { 1 })
-        #expect((1...6).map { policy.delay(beforeRetry: $0) } == [
-            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
-        ])
+        #expect(
+            (1...6).map { policy.delay(beforeRetry: $0) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
+            ])
         let half = AWSRetryPolicy(baseDelay: .milliseconds(100), random: { 0.5 })
         #expect(half.delay(beforeRetry: 3) == .milliseconds(200))
         #expect(AWSRetryPolicy(random: { 0 }).delay(beforeRetry: 2) == .zero)

@@ -53,8 +53,10 @@ import Testing
     @Test func halfAPairIsAnError() throws {
         let environment = try AWSTestFixtures.home(credentials: "[default]\naws_access_key_id = AKID\n")
         let home = try #require(environment["HOME"])
-        #expect(throws: AWSConfigurationError.partialCredentials(
-            source: "profile default of \(home)/.aws/credentials", missing: "aws_secret_access_key")) {
+        #expect(
+            throws: AWSConfigurationError.partialCredentials(
+                source: "profile default of \(home)/.aws/credentials", missing: "aws_secret_access_key")
+        ) {
             try ProfileCredentialProvider(environment: environment).credentials()
         }
     }

@@ -32,8 +32,9 @@ struct S3ClientTests {
             configuration: S3Configuration(region: "eu-west-1", pathStyle: true), credentials: S3TestClient.dummy)
         #expect(path.url(bucket: "b", key: "k", query: [("uploads", "")])?.absoluteString == "https://s3.eu-west-1.amazonaws.com/b/k?uploads")
         let loopback = S3TestClient.make(endpoint: try #require(URL(string: "http://127.0.0.1:9000")))
-        #expect(loopback.url(bucket: "b", key: nil, query: [("list-type", "2"), ("prefix", "a/é")])?.absoluteString
-            == "http://127.0.0.1:9000/b/?list-type=2&prefix=a%2F%C3%A9")
+        #expect(
+            loopback.url(bucket: "b", key: nil, query: [("list-type", "2"), ("prefix", "a/é")])?.absoluteString
+                == "http://127.0.0.1:9000/b/?list-type=2&prefix=a%2F%C3%A9")
         let custom = S3Client(
             configuration: S3Configuration(region: "us-east-1", endpoint: URL(string: "https://minio.example:9000")),
             credentials: S3TestClient.dummy)
@@ -215,7 +216,9 @@ struct S3ClientTests {
             #expect(service.status == 503)
             #expect(service.code == "SlowDown")
             #expect(service.attempts == 4)
-            #expect(error.description == "S3 PutObject of s3://\(bucket)/k failed: HTTP 503 SlowDown: Please reduce your request rate. (request id FAULT) after 4 attempts")
+            #expect(
+                error.description
+                    == "S3 PutObject of s3://\(bucket)/k failed: HTTP 503 SlowDown: Please reduce your request rate. (request id FAULT) after 4 attempts")
         }
         #expect(sleeps.sleeps.count == 3)
     }

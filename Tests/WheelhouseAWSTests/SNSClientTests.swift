@@ -36,17 +36,18 @@ struct SNSClientTests {
         let parameters = SNSClient.publishParameters(
             topicARN: "arn:aws:sns:us-east-1:1:t", message: #"{"a": "b & c"}"#, subject: "upload",
             attributes: ["type": "upload", "project": "demo"])
-        #expect(parameters.map { "\($0.0)=\($0.1)" } == [
-            "TopicArn=arn:aws:sns:us-east-1:1:t",
-            #"Message={"a": "b & c"}"#,
-            "Subject=upload",
-            "MessageAttributes.entry.1.Name=project",
-            "MessageAttributes.entry.1.Value.DataType=String",
-            "MessageAttributes.entry.1.Value.StringValue=demo",
-            "MessageAttributes.entry.2.Name=type",
-            "MessageAttributes.entry.2.Value.DataType=String",
-            "MessageAttributes.entry.2.Value.StringValue=upload",
-        ])
+        #expect(
+            parameters.map { "\($0.0)=\($0.1)" } == [
+                "TopicArn=arn:aws:sns:us-east-1:1:t",
+                #"Message={"a": "b & c"}"#,
+                "Subject=upload",
+                "MessageAttributes.entry.1.Name=project",
+                "MessageAttributes.entry.1.Value.DataType=String",
+                "MessageAttributes.entry.1.Value.StringValue=demo",
+                "MessageAttributes.entry.2.Name=type",
+                "MessageAttributes.entry.2.Value.DataType=String",
+                "MessageAttributes.entry.2.Value.StringValue=upload",
+            ])
     }
 
     @Test func anAnswerWithoutMessageIdIsAnError() async throws {

@@ -187,7 +187,8 @@ struct SSMClientTests {
         #expect(parse(#"{"__type":"ParameterAlreadyExists","message":"exists"}"#).code == "ParameterAlreadyExists")
         #expect(AWSClientError.service(parse(#"{"__type":"ParameterVersionNotFound"}"#)).isParameterNotFound)
         #expect(parse("", errorType: "TooManyUpdates:http://internal.amazon.com/").code == "TooManyUpdates")
-        let xml = #"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></Errors><RequestId>r-1</RequestId></ErrorResponse>"#
+        let xml =
+            #"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></Errors><RequestId>r-1</RequestId></ErrorResponse>"#
         let signature = parse(xml, status: 403)
         #expect(signature.isNotAuthorized)
         #expect(signature.code == "SignatureDoesNotMatch")
@@ -213,7 +214,8 @@ struct SSMClientTests {
         let explicit = try SSMConfiguration.resolved(region: "eu-central-1", environment: try AWSTestFixtures.home())
         #expect(explicit.region == "eu-central-1")
         #expect(explicit.endpoint == nil)
-        #expect(SSMClient(configuration: explicit, credentials: S3TestClient.dummy).url?.absoluteString
-            == "https://ssm.eu-central-1.amazonaws.com/")
+        #expect(
+            SSMClient(configuration: explicit, credentials: S3TestClient.dummy).url?.absoluteString
+                == "https://ssm.eu-central-1.amazonaws.com/")
     }
 }

@@ -26,7 +26,8 @@ struct SuiteCase: CustomStringConvertible, Sendable {
 
     /// Every folder holding a `.req`, recursively (normalize-path and post-sts-token nest).
     static var all: [SuiteCase] {
-        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?
+        let files =
+            FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL } ?? []
         return files.filter { $0.pathExtension == "req" }
             .map { SuiteCase(directory: $0.deletingLastPathComponent()) }

@@ -28,9 +28,10 @@ struct AccessLogTests {
         let lines = try Self.lines([Self.entry()])
         #expect(lines.count == 1)
         let line = try #require(lines.first)
-        #expect(line.hasSuffix(
-            " info wheelhouse: bytes=512 content_type=text/html duration_ms=1.23 hb.request.id=abc123 method=GET"
-                + " path=/simple/demo/ status=200 user_agent=pip/24.0 [WheelhouseApp] request"), "\(line)")
+        #expect(
+            line.hasSuffix(
+                " info wheelhouse: bytes=512 content_type=text/html duration_ms=1.23 hb.request.id=abc123 method=GET"
+                    + " path=/simple/demo/ status=200 user_agent=pip/24.0 [WheelhouseApp] request"), "\(line)")
         #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} "#, options: .regularExpression) != nil, "\(line)")
     }
 
@@ -44,7 +45,10 @@ struct AccessLogTests {
     @Test func recordsPastTheCapacityAreDroppedAndCounted() throws {
         let lines = try Self.lines(capacity: 3, (0..<5).map { Self.entry(path: "/simple/p\($0)/") })
         #expect(lines.count == 4, "\(lines)")
-        #expect(lines.prefix(3).map { $0.contains("path=/simple/p\(0)/") || $0.contains("path=/simple/p1/") || $0.contains("path=/simple/p2/") } == [true, true, true])
+        #expect(
+            lines.prefix(3).map { $0.contains("path=/simple/p\(0)/") || $0.contains("path=/simple/p1/") || $0.contains("path=/simple/p2/") } == [
+                true, true, true,
+            ])
         #expect(lines[3].contains("dropped=2") && lines[3].contains("access log lines dropped"), "\(lines)")
     }
 }

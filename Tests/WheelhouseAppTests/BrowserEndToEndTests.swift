@@ -3,6 +3,7 @@ import Testing
 import WheelhouseApp
 import WheelhouseStorage
 import WheelhouseTestSupport
+import WheelhouseCore
 
 /// Debian's Chromium, or `$WHEELHOUSE_TEST_CHROMIUM` (browser_check.py reads the same variable).
 enum Chromium {

@@ -84,8 +84,10 @@ struct ClientEndToEndTests {
         let target = work.appendingPathComponent("uv-target")
         let uv = try await ProcessRunner.run(
             Products.venvTool("uv"),
-            ["pip", "install", "--no-cache", "--python", TestSupport.python, "--index-url", server.indexURL,
-             "--target", target.path, "app-pkg", "yanky"],
+            [
+                "pip", "install", "--no-cache", "--python", TestSupport.python, "--index-url", server.indexURL,
+                "--target", target.path, "app-pkg", "yanky",
+            ],
             environment: ["UV_PYTHON_DOWNLOADS": "never"])
         #expect(uv.status == 0, "\(uv.stdoutText)\n\(uv.stderrText)")
         #expect(try installedDistInfos(target) == ["app_pkg-1.0.dist-info", "dep_lib-1.0.dist-info", "yanky-1.0.dist-info"])
@@ -107,8 +109,10 @@ struct ClientEndToEndTests {
         func upload(_ file: URL, user: String, password: String, extra: [String] = []) async throws -> ProcessResult {
             try await ProcessRunner.run(
                 twine,
-                ["upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL,
-                 "-u", user, "-p", password] + extra + [file.path])
+                [
+                    "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL,
+                    "-u", user, "-p", password,
+                ] + extra + [file.path])
         }
 
         let ok = try await upload(wheel, user: "__token__", password: token)

@@ -36,7 +36,8 @@ struct ConcurrencyEndToEndTests {
         }
         let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for (b, dir) in batches.enumerated() {
-                let args = b % 2 == 0
+                let args =
+                    b % 2 == 0
                     ? ["upload", "--store", store.path, dir.path]
                     : ["upload", "--repository-url", server.uploadURL, "--token", token, dir.path]
                 group.addTask { try await ProcessRunner.run(Products.wheelhouse, args) }

@@ -31,9 +31,12 @@ import NIOHTTP1
     }
 
     @Test func bodyIsSortedJSONWithoutAbsentFields() {
-        var event = StoreEvent(type: .yank, store: "s3://b/p", project: "demo", version: "1.0", reason: "bad", id: "e1", time: Date(timeIntervalSince1970: 1_800_000_000.5))
-        #expect(String(decoding: event.body(), as: UTF8.self)
-            == #"{"id":"e1","project":"demo","reason":"bad","schema":1,"store":"s3://b/p","time":"2027-01-15T08:00:00.500000Z","type":"yank","version":"1.0"}"#)
+        var event = StoreEvent(
+            type: .yank, store: "s3://b/p", project: "demo", version: "1.0", reason: "bad", id: "e1", time: Date(timeIntervalSince1970: 1_800_000_000.5))
+        #expect(
+            String(decoding: event.body(), as: UTF8.self)
+                == #"{"id":"e1","project":"demo","reason":"bad","schema":1,"store":"s3://b/p","time":"2027-01-15T08:00:00.500000Z","type":"yank","version":"1.0"}"#
+        )
         event = StoreEvent.projectStatus(store: "s", project: "demo", status: "quarantined", previous: "active", reason: nil)
         let text = String(decoding: event.body(), as: UTF8.self)
         #expect(text.contains(#""type":"project.status""#) && text.contains(#""previous_status":"active""#) && text.contains(#""status":"quarantined""#))
@@ -50,8 +53,9 @@ import NIOHTTP1
         #expect(headers.first(name: "X-Wheelhouse-Signature") == WebhookDestination.signature(body: body, key: Array("key".utf8)))
         #expect(headers.first(name: "X-Wheelhouse-Delivery") == "e1")
         #expect(headers.first(name: "X-Wheelhouse-Timestamp") == "1800000000")
-        #expect(WebhookDestination(url: URL(fileURLWithPath: "/"), secret: nil).headers(for: Self.event("e1"), body: body)
-            .first(name: "X-Wheelhouse-Signature") == nil)
+        #expect(
+            WebhookDestination(url: URL(fileURLWithPath: "/"), secret: nil).headers(for: Self.event("e1"), body: body)
+                .first(name: "X-Wheelhouse-Signature") == nil)
     }
 
     @Test func backoffDoublesUpToTheCap() {

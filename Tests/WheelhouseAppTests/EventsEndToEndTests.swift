@@ -62,7 +62,9 @@ final class WebhookReceiver: Sendable {
 
     func receive(headers: HTTPFields, body: Data) -> Response {
         func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
-        let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
+        let expected =
+            "sha256="
+            + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
             .map { String(format: "%02x", $0) }.joined()
         let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: any Sendable] ?? [:]
         let id = header("X-Wheelhouse-Delivery") ?? ""

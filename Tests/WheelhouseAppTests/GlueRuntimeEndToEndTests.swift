@@ -45,8 +45,9 @@ struct GlueRuntimeEndToEndTests {
         let refusedParameter = harness.parameter("refused")
         let (refused, _) = try await harness.publish(refusedParameter, ["--glue-version", "5.0", "pandas>=2.3"])
         #expect(refused.status == 1)
-        #expect(refused.stderrText.contains(
-            "pandas>=2.3 needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2; pass --upgrade-preinstalled pandas to ship your own"),
+        #expect(
+            refused.stderrText.contains(
+                "pandas>=2.3 needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2; pass --upgrade-preinstalled pandas to ship your own"),
             "\(refused.stderrText)")
         #expect(try await harness.ssm.getParameterIfPresent(name: refusedParameter) == nil)
 
@@ -130,7 +131,8 @@ struct GlueRuntimeEndToEndTests {
         let file = harness.work.appendingPathComponent("bundle.zip")
         try zip.write(to: file)
         let listing = try runPython(
-            script: "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps([z.namelist(), z.read('wheels/requirements.txt').decode()]))",
+            script:
+                "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps([z.namelist(), z.read('wheels/requirements.txt').decode()]))",
             args: [file.path])
         let decoded = try JSONSerialization.jsonObject(with: listing.stdout) as? [Any]
         #expect(decoded?.first as? [String] == ["wheels/newapp-1.0-py3-none-any.whl", "wheels/pandas-2.3.3-py3-none-any.whl", "wheels/requirements.txt"])
@@ -150,14 +152,18 @@ struct GlueRuntimeEndToEndTests {
         #expect(oracle.installed == ["newapp": "1.0", "pandas": "2.3.3"])
 
         let args = try await harness.wheelhouse(["manifest", "glue-args", "--store", harness.store, "--parameter", parameter])
-        #expect(args.stdoutText == "--additional-python-modules \(published.value)\n--python-modules-installer-option --no-index\n", "\(args.stdoutText)\(args.stderrText)")
+        #expect(
+            args.stdoutText == "--additional-python-modules \(published.value)\n--python-modules-installer-option --no-index\n",
+            "\(args.stdoutText)\(args.stderrText)")
         let shown = try await harness.wheelhouse(["manifest", "show", "--store", harness.store, "--parameter", parameter])
         #expect(shown.stdoutText.contains("in the zip: 2 wheels") && shown.stdoutText.contains("format zip"), "\(shown.stdoutText)")
 
         // The same selection names the same object; Glue 4.0 takes no zip.
         let again = try await harness.published(parameter, ["--glue-version", "5.0", "--bundle", "newapp", "--upgrade-preinstalled", "pandas"])
         #expect(again.value == published.value && !again.written)
-        let glue4 = try await harness.wheelhouse(["manifest", "publish", "--store", harness.store, "--parameter", parameter, "--glue-version", "4.0", "--format", "zip"])
+        let glue4 = try await harness.wheelhouse([
+            "manifest", "publish", "--store", harness.store, "--parameter", parameter, "--glue-version", "4.0", "--format", "zip",
+        ])
         #expect(glue4.status == 64 && glue4.stderrText.contains("Glue 5.0 or later"), "\(glue4.stderrText)")
     }
 
@@ -258,13 +264,17 @@ struct GlueRuntimeEndToEndTests {
         // Either runtime will do: the 3.10 wheel fits Glue 4.0.
         let either = try await ProcessRunner.run(
             Products.wheelhouse,
-            ["upload", "--store", store.path, "--require-target", "glue-4.0", "--require-target", "glue-5.0",
-             dists.appendingPathComponent("py310-1.0-cp310-cp310-manylinux2014_x86_64.whl").path])
+            [
+                "upload", "--store", store.path, "--require-target", "glue-4.0", "--require-target", "glue-5.0",
+                dists.appendingPathComponent("py310-1.0-cp310-cp310-manylinux2014_x86_64.whl").path,
+            ])
         #expect(either.succeeded, "\(either.stderrText)")
         let python = try await ProcessRunner.run(
             Products.wheelhouse,
-            ["upload", "--store", store.path, "--require-target", "python-3.11:macosx_12_0_arm64",
-             dists.appendingPathComponent("mac-1.0-cp311-cp311-macosx_11_0_arm64.whl").path])
+            [
+                "upload", "--store", store.path, "--require-target", "python-3.11:macosx_12_0_arm64",
+                dists.appendingPathComponent("mac-1.0-cp311-cp311-macosx_11_0_arm64.whl").path,
+            ])
         #expect(python.succeeded, "\(python.stderrText)")
         let bad = try await ProcessRunner.run(Products.wheelhouse, ["upload", "--store", store.path, "--require-target", "glue-9.9", dists.path])
         #expect(bad.status == 64 && bad.stderrText.contains("glue-9.9"), "\(bad.stderrText)")
@@ -277,13 +287,18 @@ struct GlueRuntimeEndToEndTests {
         defer { Task { await server.stop() } }
         let lock = harness.work.appendingPathComponent("pylock.toml")
         let result = try await harness.wheelhouse(
-            ["manifest", "lock", "--store", harness.store, "--out", lock.path, "--index-url", server.indexURL, "--glue-version", "5.0",
-             "--upgrade-preinstalled", "pandas", "newapp"])
+            [
+                "manifest", "lock", "--store", harness.store, "--out", lock.path, "--index-url", server.indexURL, "--glue-version", "5.0",
+                "--upgrade-preinstalled", "pandas", "newapp",
+            ])
         #expect(result.succeeded, "\(result.stderrText)")
         #expect(result.stdoutText.contains("preinstalled: numpy 1.26.4 kept"), "\(result.stdoutText)")
         let text = try String(contentsOf: lock, encoding: .utf8)
         #expect(text.contains("lock-version = \"1.0\""))
-        #expect(text.contains("environments = [\"python_version == '3.11' and sys_platform == 'linux' and platform_machine == 'x86_64' and implementation_name == 'cpython'\"]"), "\(text)")
+        #expect(
+            text.contains(
+                "environments = [\"python_version == '3.11' and sys_platform == 'linux' and platform_machine == 'x86_64' and implementation_name == 'cpython'\"]"
+            ), "\(text)")
         #expect(text.contains("url = \"\(server.baseURL)/packages/pandas/pandas-2.3.3-py3-none-any.whl\""), "\(text)")
         #expect(text.contains("# Not locked, preinstalled in the runtime: numpy==1.26.4"))
 

@@ -92,8 +92,10 @@ struct GovernanceEndToEndTests {
     func uvInstall(_ server: ServerProcess, _ spec: String) async throws -> ProcessResult {
         try await ProcessRunner.run(
             Products.venvTool("uv"),
-            ["pip", "install", "--no-cache", "--python", TestSupport.python, "--index-url", server.indexURL,
-             "--target", work.appendingPathComponent("uv-\(UUID().uuidString.prefix(6))").path, spec],
+            [
+                "pip", "install", "--no-cache", "--python", TestSupport.python, "--index-url", server.indexURL,
+                "--target", work.appendingPathComponent("uv-\(UUID().uuidString.prefix(6))").path, spec,
+            ],
             environment: ["UV_PYTHON_DOWNLOADS": "never"])
     }
 
@@ -105,7 +107,10 @@ struct GovernanceEndToEndTests {
         }
         let upload = try await wheelhouse(["upload", first.path], store: store)
         #expect(upload.succeeded, "\(upload.stderrText)")
-        for (project, args) in [("gov-arch", ["archived", "--reason", "read only now"]), ("gov-quar", ["quarantined", "--reason", "malware in 1.0"]), ("gov-dep", ["deprecated", "--reason", "use gov-active"])] {
+        for (project, args) in [
+            ("gov-arch", ["archived", "--reason", "read only now"]), ("gov-quar", ["quarantined", "--reason", "malware in 1.0"]),
+            ("gov-dep", ["deprecated", "--reason", "use gov-active"]),
+        ] {
             let set = try await wheelhouse(["project", "status", project] + args, store: store)
             #expect(set.succeeded, "\(set.stderrText)")
             #expect(set.stdoutText.contains("active -> \(args[0])"), "\(set.stdoutText)")
@@ -168,8 +173,10 @@ struct GovernanceEndToEndTests {
         let archived2 = try await DistFixtures.make("gov-arch", "2.0", in: second)
         let twine = try await ProcessRunner.run(
             Products.venvTool("twine"),
-            ["upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL,
-             "-u", "__token__", "-p", secret, archived2.path])
+            [
+                "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL,
+                "-u", "__token__", "-p", secret, archived2.path,
+            ])
         #expect(!twine.succeeded)
         #expect((twine.stdoutText + twine.stderrText).contains("409"), "\(twine.stdoutText)\(twine.stderrText)")
         #expect((twine.stdoutText + twine.stderrText).contains("archived"), "\(twine.stdoutText)\(twine.stderrText)")
@@ -206,8 +213,10 @@ struct GovernanceEndToEndTests {
         func twine(_ files: [URL]) async throws -> ProcessResult {
             try await ProcessRunner.run(
                 Products.venvTool("twine"),
-                ["upload", "--non-interactive", "--disable-progress-bar", "--attestations", "--repository-url", server.uploadURL,
-                 "-u", "__token__", "-p", secret] + files.map(\.path))
+                [
+                    "upload", "--non-interactive", "--disable-progress-bar", "--attestations", "--repository-url", server.uploadURL,
+                    "-u", "__token__", "-p", secret,
+                ] + files.map(\.path))
         }
 
         // A valid attestation, named as twine expects it: `{dist}.publish.attestation`.
@@ -295,8 +304,10 @@ struct GovernanceEndToEndTests {
         try Data(Self.attestation.utf8).write(to: attestationFile)
         let twine = try await ProcessRunner.run(
             Products.venvTool("twine"),
-            ["upload", "--non-interactive", "--disable-progress-bar", "--attestations", "--repository-url", upstream.uploadURL,
-             "-u", "__token__", "-p", secret, attested.path, attestationFile.path])
+            [
+                "upload", "--non-interactive", "--disable-progress-bar", "--attestations", "--repository-url", upstream.uploadURL,
+                "-u", "__token__", "-p", secret, attested.path, attestationFile.path,
+            ])
         #expect(twine.succeeded, "\(twine.stdoutText)\(twine.stderrText)")
         _ = mirrored
         #expect(try await wheelhouse(["project", "status", "mirrored", "deprecated", "--reason", "old"], store: upstreamStore).succeeded)

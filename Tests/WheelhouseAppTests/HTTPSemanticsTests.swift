@@ -210,7 +210,8 @@ struct HTTPSemanticsTests {
             try await client.execute(uri: "/simple/demo-pkg/", method: .get, headers: [.authorization: basic]) { r in
                 #expect(r.status == .ok)
             }
-            try await client.execute(uri: Self.wheelPath, method: .get, headers: [.authorization: "Basic " + Data("__token__:nope".utf8).base64EncodedString()]) { r in
+            try await client.execute(uri: Self.wheelPath, method: .get, headers: [.authorization: "Basic " + Data("__token__:nope".utf8).base64EncodedString()])
+            { r in
                 #expect(r.status == .forbidden)
             }
         }

@@ -86,7 +86,8 @@ struct HardeningEndToEndTests {
         let log = String(decoding: server.log, as: UTF8.self)
         #expect(log.contains("request failed") && log.contains(disk.path.path), "\(log)")
         // Nothing is left in the spool.
-        let left = FileManager.default.enumerator(atPath: disk.path.path)?.allObjects.compactMap { $0 as? String }
+        let left =
+            FileManager.default.enumerator(atPath: disk.path.path)?.allObjects.compactMap { $0 as? String }
             .filter { !$0.hasSuffix(".lock") && $0.contains("wheelhouse-upload") } ?? []
         #expect(left.isEmpty, "\(left)")
         await server.stop()
@@ -364,8 +365,10 @@ struct Tmpfs {
 func curlUpload(_ url: String, file: URL, fields: [String: String] = [:], token: String? = nil) async throws -> (Int, String, String) {
     let dir = try TestSupport.makeTemporaryDirectory("wh-curl")
     defer { try? FileManager.default.removeItem(at: dir) }
-    var args = ["-s", "-o", dir.appendingPathComponent("body").path, "-D", dir.appendingPathComponent("head").path,
-                "-w", "%{http_code}", "-F", ":action=file_upload", "-F", "protocol_version=1"]
+    var args = [
+        "-s", "-o", dir.appendingPathComponent("body").path, "-D", dir.appendingPathComponent("head").path,
+        "-w", "%{http_code}", "-F", ":action=file_upload", "-F", "protocol_version=1",
+    ]
     for (k, v) in fields.sorted(by: { $0.key < $1.key }) { args += ["-F", "\(k)=\(v)"] }
     args += ["-F", "content=@\(file.path)"]
     if let token { args += ["-u", "__token__:\(token)"] }

@@ -17,7 +17,11 @@ struct IndexRebuildTests {
         var displayName: String { "hooked" }
 
         func get(_ key: String, range: ByteRange?) async throws -> (info: BlobInfo, body: BlobBody) {
-            if key.hasPrefix("packages/"), !key.hasSuffix(".metadata"), let hook = hook.withLock({ h in defer { h = nil }; return h }) {
+            if key.hasPrefix("packages/"), !key.hasSuffix(".metadata"),
+                let hook = hook.withLock({ h in
+                    defer { h = nil }; return h
+                })
+            {
                 try await hook()
             }
             return try await inner.get(key, range: range)

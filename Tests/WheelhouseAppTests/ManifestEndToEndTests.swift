@@ -301,8 +301,10 @@ struct ManifestEndToEndTests {
         for target in targets {
             let published = try await ProcessRunner.run(
                 Products.wheelhouse,
-                ["manifest", "publish", "--store", store.path, "--uri-base", "s3://glue-bucket/wheels", "--parameter", "/unused",
-                 "--dry-run", "--json", "native==1.0"] + target.options,
+                [
+                    "manifest", "publish", "--store", store.path, "--uri-base", "s3://glue-bucket/wheels", "--parameter", "/unused",
+                    "--dry-run", "--json", "native==1.0",
+                ] + target.options,
                 environment: environment)
             #expect(published.succeeded, "\(target.options): \(published.stderrText)")
             let json = try JSONSerialization.jsonObject(with: published.stdout) as? [String: Any]
@@ -311,8 +313,10 @@ struct ManifestEndToEndTests {
             let download = work.appendingPathComponent("pip-\(UUID().uuidString.prefix(6))")
             let pip = try await ProcessRunner.run(
                 TestSupport.python,
-                ["-m", "pip", "download", "--no-cache-dir", "--only-binary=:all:", "--no-deps", "--implementation", "cp",
-                 "--python-version", target.python, "-d", download.path, "--index-url", server.indexURL, "native==1.0"]
+                [
+                    "-m", "pip", "download", "--no-cache-dir", "--only-binary=:all:", "--no-deps", "--implementation", "cp",
+                    "--python-version", target.python, "-d", download.path, "--index-url", server.indexURL, "native==1.0",
+                ]
                     + target.platforms.flatMap { ["--platform", $0] })
             #expect(pip.succeeded, "\(pip.stderrText)")
             let pipChose = try FileManager.default.contentsOfDirectory(atPath: download.path)

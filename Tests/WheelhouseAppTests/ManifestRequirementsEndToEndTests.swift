@@ -26,8 +26,10 @@ struct ManifestRequirementsEndToEndTests {
         let lock = harness.work.appendingPathComponent("locked.txt")
         let compiled = try await ProcessRunner.run(
             Products.venvTool("uv"),
-            ["pip", "compile", input.path, "--generate-hashes", "--index-url", server.indexURL, "--python-version", "3.11",
-             "--no-cache", "--emit-index-url", "-o", lock.path])
+            [
+                "pip", "compile", input.path, "--generate-hashes", "--index-url", server.indexURL, "--python-version", "3.11",
+                "--no-cache", "--emit-index-url", "-o", lock.path,
+            ])
         #expect(compiled.status == 0, "\(compiled.stderrText)")
         let lockText = try String(contentsOf: lock, encoding: .utf8)
         #expect(lockText.contains("--hash=sha256:") && lockText.contains("hashed-dep==2.0"), "\(lockText)")
@@ -52,8 +54,9 @@ struct ManifestRequirementsEndToEndTests {
         #expect(constrained.filenames.sorted() == ["hashed_app-1.0-py3-none-any.whl", "hashed_dep-1.0-py3-none-any.whl"])
 
         // The lock's hash for hashed-dep no longer matches the store's file.
-        let depDigest = try #require(lockText.components(separatedBy: "hashed-dep==2.0").last?
-            .components(separatedBy: "--hash=sha256:").dropFirst().first?.prefix(64))
+        let depDigest = try #require(
+            lockText.components(separatedBy: "hashed-dep==2.0").last?
+                .components(separatedBy: "--hash=sha256:").dropFirst().first?.prefix(64))
         let tampered = lockText.replacingOccurrences(of: String(depDigest), with: String(repeating: "0", count: 64))
         try Data(tampered.utf8).write(to: lock)
         try Data("hashed-dep>=1\n".utf8).write(to: harness.work.appendingPathComponent("constraints.txt"))

@@ -59,10 +59,15 @@ struct ManifestSettingsTests {
     }
 
     @Test func ssmRegionFromOptionThenStoreThenEnvironment() throws {
-        let environment = ["AWS_REGION": "ap-south-1", "AWS_CONFIG_FILE": "/nonexistent/aws/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials"]
+        let environment = [
+            "AWS_REGION": "ap-south-1", "AWS_CONFIG_FILE": "/nonexistent/aws/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials",
+        ]
         let s3 = try StoreLocation(parsing: "s3://store-bucket?region=eu-west-1")
-        #expect(try ManifestSettings(target: .glue("5.0"), region: "us-west-2").ssmClient(for: s3, environment: environment).configuration.region == "us-west-2")
+        #expect(
+            try ManifestSettings(target: .glue("5.0"), region: "us-west-2").ssmClient(for: s3, environment: environment).configuration.region == "us-west-2")
         #expect(try ManifestSettings(target: .glue("5.0")).ssmClient(for: s3, environment: environment).configuration.region == "eu-west-1")
-        #expect(try ManifestSettings(target: .glue("5.0")).ssmClient(for: try StoreLocation(parsing: "s3://store-bucket"), environment: environment).configuration.region == "ap-south-1")
+        #expect(
+            try ManifestSettings(target: .glue("5.0")).ssmClient(for: try StoreLocation(parsing: "s3://store-bucket"), environment: environment).configuration
+                .region == "ap-south-1")
     }
 }

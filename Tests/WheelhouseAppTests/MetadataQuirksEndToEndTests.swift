@@ -19,19 +19,24 @@ struct MetadataQuirksEndToEndTests {
 
     static let quirks: [Quirk] = [
         Quirk(name: "quirk-mv20", metadataVersion: "2.0", headers: ["Provides-Extra: tests", "Description-Content-Type: text/x-rst"]),
-        Quirk(name: "quirk-lf21", metadataVersion: "2.1", headers: ["License: MIT", "License-File: LICENSE"],
-              warning: "field 'License-File' needs Metadata-Version 2.4 or later, but the file declares 2.1"),
-        Quirk(name: "quirk-lf22-sdist", metadataVersion: "2.2", headers: ["License-File: LICENSE.txt"], sdist: true,
-              warning: "field 'License-File' needs Metadata-Version 2.4 or later, but the file declares 2.2"),
-        Quirk(name: "quirk-dct12", metadataVersion: "1.2", headers: ["Description-Content-Type: text/markdown"], sdist: true,
-              warning: "field 'Description-Content-Type' needs Metadata-Version 2.1 or later, but the file declares 1.2"),
+        Quirk(
+            name: "quirk-lf21", metadataVersion: "2.1", headers: ["License: MIT", "License-File: LICENSE"],
+            warning: "field 'License-File' needs Metadata-Version 2.4 or later, but the file declares 2.1"),
+        Quirk(
+            name: "quirk-lf22-sdist", metadataVersion: "2.2", headers: ["License-File: LICENSE.txt"], sdist: true,
+            warning: "field 'License-File' needs Metadata-Version 2.4 or later, but the file declares 2.2"),
+        Quirk(
+            name: "quirk-dct12", metadataVersion: "1.2", headers: ["Description-Content-Type: text/markdown"], sdist: true,
+            warning: "field 'Description-Content-Type' needs Metadata-Version 2.1 or later, but the file declares 1.2"),
         Quirk(name: "quirk-req11", metadataVersion: "1.1", headers: ["Requires: os.path", "Provides: quirk_req11"]),
         Quirk(name: "quirk-le24", metadataVersion: "2.4", headers: ["License-Expression: MIT OR Apache-2.0", "License-File: LICENSE"]),
         Quirk(name: "quirk-in25", metadataVersion: "2.5", headers: ["Import-Name: quirk_in25"]),
-        Quirk(name: "quirk-mv29", metadataVersion: "2.9", headers: ["Some-Future-Field: yes"],
-              warning: "Metadata-Version '2.9' is newer than this index knows"),
-        Quirk(name: "quirk-badrp", metadataVersion: "2.1", headers: ["Requires-Python: >=3.6.*"],
-              warning: "Requires-Python '>=3.6.*' is not a valid version specifier"),
+        Quirk(
+            name: "quirk-mv29", metadataVersion: "2.9", headers: ["Some-Future-Field: yes"],
+            warning: "Metadata-Version '2.9' is newer than this index knows"),
+        Quirk(
+            name: "quirk-badrp", metadataVersion: "2.1", headers: ["Requires-Python: >=3.6.*"],
+            warning: "Requires-Python '>=3.6.*' is not a valid version specifier"),
     ]
 
     func makeQuirks(in folder: URL) async throws -> [(Quirk, URL)] {
@@ -81,12 +86,16 @@ struct MetadataQuirksEndToEndTests {
         for (quirk, file) in files {
             let twine = try await ProcessRunner.run(
                 Products.venvTool("twine"),
-                ["upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL, "-u", "__token__",
-                 "-p", token, file.path])
+                [
+                    "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL, "-u", "__token__",
+                    "-p", token, file.path,
+                ])
             if twine.status == 0 {
                 byTwine.append(quirk.name)
             } else {
-                #expect((twine.stdoutText + twine.stderrText).contains("InvalidDistribution"), "the server refused \(quirk.name): \(twine.stdoutText)\(twine.stderrText)")
+                #expect(
+                    (twine.stdoutText + twine.stderrText).contains("InvalidDistribution"),
+                    "the server refused \(quirk.name): \(twine.stdoutText)\(twine.stderrText)")
                 byCLI.append(file)
             }
         }
@@ -121,8 +130,10 @@ struct MetadataQuirksEndToEndTests {
         defer { Task { await server.stop() } }
         let twine = try await ProcessRunner.run(
             Products.venvTool("twine"),
-            ["upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL, "-u", "__token__", "-p", token,
-             bad.path])
+            [
+                "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", server.uploadURL, "-u", "__token__", "-p", token,
+                bad.path,
+            ])
         #expect(twine.status != 0)
         let output = twine.stdoutText + twine.stderrText
         #expect(output.contains("400"), "\(output)")

@@ -45,8 +45,9 @@ struct MirrorCommandEndToEndTests {
         #expect(first.status == 0, "\(first.stderrText)")
         let report = try #require(try JSONSerialization.jsonObject(with: first.stdout) as? [String: Any])
         let wheels = report["wheels"] as? [[String: Any]] ?? []
-        #expect(Set(wheels.compactMap { $0["filename"] as? String })
-            == ["app-1.0-py3-none-any.whl", "dep-2.0-py3-none-any.whl", "leaf-0.1-py3-none-any.whl"])
+        #expect(
+            Set(wheels.compactMap { $0["filename"] as? String })
+                == ["app-1.0-py3-none-any.whl", "dep-2.0-py3-none-any.whl", "leaf-0.1-py3-none-any.whl"])
         #expect(wheels.allSatisfy { $0["status"] as? String == "fetched" && $0["origin"] as? String == upstream.indexURL }, "\(wheels)")
         #expect((report["preinstalled"] as? [String])?.contains { $0.hasPrefix("six") } == true, "six is Glue's: \(report)")
 
@@ -126,7 +127,9 @@ struct MirrorCommandEndToEndTests {
 
         let result = try await mirror(harness, ["--upstream", index, "--python", "3.11", "--platform", "manylinux2014_x86_64", "app"])
         #expect(result.status == 0, "\(result.stderrText)")
-        #expect(result.stdoutText.contains("4 wheels for") && result.stdoutText.contains("4 fetched"), "six is not preinstalled for plain Python: \(result.stdoutText)")
+        #expect(
+            result.stdoutText.contains("4 wheels for") && result.stdoutText.contains("4 fetched"),
+            "six is not preinstalled for plain Python: \(result.stdoutText)")
         #expect(try await harness.wheelhouse(["verify", "--store", harness.store]).status == 0)
     }
 }

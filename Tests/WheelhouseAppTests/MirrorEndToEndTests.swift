@@ -112,8 +112,10 @@ struct MirrorEndToEndTests {
     func pypiserver(_ folder: URL) async throws -> PythonServer {
         try await PythonServer(
             { port in
-                ["run", "-p", "\(port)", "-i", "127.0.0.1", "-a", ".", "-P", ".", "--disable-fallback", "--hash-algo", "sha256",
-                 "--backend", "simple-dir", folder.path]
+                [
+                    "run", "-p", "\(port)", "-i", "127.0.0.1", "-a", ".", "-P", ".", "--disable-fallback", "--hash-algo", "sha256",
+                    "--backend", "simple-dir", folder.path,
+                ]
             }, executable: Products.venvTool("pypi-server"), ready: "/simple/", in: work)
     }
 

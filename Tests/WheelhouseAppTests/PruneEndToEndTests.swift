@@ -68,11 +68,14 @@ struct PruneEndToEndTests {
         let report = try #require(try JSONSerialization.jsonObject(with: dry.stdout) as? [String: Any])
         let releases = report["releases"] as? [[String: Any]] ?? []
         let decisions = Dictionary(
-            uniqueKeysWithValues: releases.map { ("\($0["project"] ?? "") \($0["version"] ?? "")", "\($0["action"] ?? "") \(($0["reason"] as? [String: Any])?["code"] ?? "")") })
-        #expect(decisions == [
-            "demo 4.0": "keep newest", "demo 3.0": "remove expired", "demo 2.0": "remove expired", "demo 1.0": "keep pinned",
-            "other 1.0": "keep newest",
-        ])
+            uniqueKeysWithValues: releases.map {
+                ("\($0["project"] ?? "") \($0["version"] ?? "")", "\($0["action"] ?? "") \(($0["reason"] as? [String: Any])?["code"] ?? "")")
+            })
+        #expect(
+            decisions == [
+                "demo 4.0": "keep newest", "demo 3.0": "remove expired", "demo 2.0": "remove expired", "demo 1.0": "keep pinned",
+                "other 1.0": "keep newest",
+            ])
         #expect(report["dry_run"] as? Bool == true)
         #expect(report["removed_files"] as? Int == 4)
         #expect((report["manifests"] as? [String])?.contains { $0.hasSuffix(String(parameter.dropFirst())) } == true, "\(report)")
@@ -113,7 +116,9 @@ struct PruneEndToEndTests {
         _ = await server.stop()
         #expect(pruned.succeeded, "\(pruned.stderrText)")
         #expect(pruned.stdoutText.contains("removed      demo 2.0 (2 files"), "\(pruned.stdoutText)")
-        #expect(pruned.stdoutText.contains("kept         demo 1.0 (2 files") && pruned.stdoutText.contains("named by the published manifest"), "\(pruned.stdoutText)")
+        #expect(
+            pruned.stdoutText.contains("kept         demo 1.0 (2 files") && pruned.stdoutText.contains("named by the published manifest"),
+            "\(pruned.stdoutText)")
         #expect(pruned.stdoutText.contains("removed 2 releases (4 files"), "\(pruned.stdoutText)")
         #expect(failures.withLock { $0 }.isEmpty, "a listed file was missing: \(failures.withLock { $0 })")
         #expect(rounds.withLock { $0 } >= 3, "the reader read the page throughout")

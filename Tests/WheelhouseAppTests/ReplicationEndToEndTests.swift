@@ -146,7 +146,7 @@ struct ReplicationEndToEndTests {
             while !Task.isCancelled {
                 do {
                     observed.read(problems: try await Self.listedButMissing(in: target))
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     observed.read(problems: ["reader failed: \(error)"])
                 } catch {}
                 try? await Task.sleep(for: .milliseconds(20))
@@ -304,7 +304,8 @@ struct ReplicationEndToEndTests {
         var recordMatches = false
         while ContinuousClock.now < deadline, !recordMatches {
             let source = try FileSystemBlobStore(root: sourceDir)
-            recordMatches = try await target.read("_wheelhouse/projects/watched.json")?.data
+            recordMatches =
+                try await target.read("_wheelhouse/projects/watched.json")?.data
                 == source.read("_wheelhouse/projects/watched.json")?.data
             if !recordMatches { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -338,12 +339,13 @@ struct ReplicationEndToEndTests {
         #expect(text.contains("replication cycle done") && text.contains("replication worker stopped"), "\(text)")
     }
 
-
     @Test func eachTargetRegionGetsAManifestNamingItsOwnBucket() async throws {
         let moto = try await MotoServer.shared()
         let source = moto.storeURL(bucket: try await moto.makeBucket("manifest-src", region: "us-east-1"), region: "us-east-1")
-        let targets = [("eu-west-1", try await moto.makeBucket("manifest-eu", region: "eu-west-1")),
-                       ("ap-southeast-2", try await moto.makeBucket("manifest-ap", region: "ap-southeast-2"))]
+        let targets = [
+            ("eu-west-1", try await moto.makeBucket("manifest-eu", region: "eu-west-1")),
+            ("ap-southeast-2", try await moto.makeBucket("manifest-ap", region: "ap-southeast-2")),
+        ]
         let dists = work.appendingPathComponent("dists")
         _ = try await DistFixtures.make("glue-dep", "1.0", in: dists)
         _ = try await DistFixtures.make("glue-app", "2.0", in: dists, requiresDist: ["glue-dep>=1"])
@@ -377,8 +379,9 @@ struct ReplicationEndToEndTests {
             let uris = ((values[region] as? String) ?? "").split(separator: ",").map(String.init)
             #expect(uris.count == 2, "\(region): \(uris)")
             #expect(uris.allSatisfy { $0.hasPrefix("s3://\(bucket)/packages/") }, "\(region): \(uris)")
-            #expect(Set(uris.compactMap { $0.split(separator: "/").last.map(String.init) })
-                == ["glue_app-2.0-py3-none-any.whl", "glue_dep-1.0-py3-none-any.whl"])
+            #expect(
+                Set(uris.compactMap { $0.split(separator: "/").last.map(String.init) })
+                    == ["glue_app-2.0-py3-none-any.whl", "glue_dep-1.0-py3-none-any.whl"])
         }
 
         // A local target cannot carry an S3 manifest: a usage error before anything is copied.
@@ -403,8 +406,10 @@ struct ReplicationEndToEndTests {
         environment["AWS_ENDPOINT_URL_SSM"] = moto.endpointString
         let log = work.appendingPathComponent("watch-manifest.log")
         let worker = try ReplicationSupport.spawnWheelhouse(
-            ["replicate", "--source", sourceDir.path, "--target", targetURL, "--watch", "--interval", "500ms",
-             "--manifest-parameter", parameter, "--glue-version", "5.0"],
+            [
+                "replicate", "--source", sourceDir.path, "--target", targetURL, "--watch", "--interval", "500ms",
+                "--manifest-parameter", parameter, "--glue-version", "5.0",
+            ],
             log: log, environment: environment)
         defer { worker.signal(SIGKILL) }
         let ssm = SSMClient(
@@ -422,8 +427,9 @@ struct ReplicationEndToEndTests {
             return value
         }
         let firstValue = try await waitForValue(containing: "cycled-1.0")
-        #expect(firstValue == "s3://\(bucket)/packages/cycled/cycled-1.0-py3-none-any.whl",
-                "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+        #expect(
+            firstValue == "s3://\(bucket)/packages/cycled/cycled-1.0-py3-none-any.whl",
+            "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
         let second = work.appendingPathComponent("wm-second")
         _ = try await DistFixtures.make("cycled", "2.0", in: second)
         _ = try await check(["upload", "--store", sourceDir.path, second.path])
@@ -437,7 +443,11 @@ struct ReplicationEndToEndTests {
 /// What the polling reader of the kill test saw.
 final class ReaderLog: Sendable {
     private let state = Mutex<(reads: Int, problems: [String])>((0, []))
-    func read(problems: [String]) { state.withLock { $0.reads += 1; $0.problems += problems } }
+    func read(problems: [String]) {
+        state.withLock {
+            $0.reads += 1; $0.problems += problems
+        }
+    }
     var reads: Int { state.withLock { $0.reads } }
     var problems: [String] { state.withLock { $0.problems } }
 }

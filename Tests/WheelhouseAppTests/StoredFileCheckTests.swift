@@ -116,8 +116,9 @@ import WheelhouseStorage
         let loose = root.appendingPathComponent("loose.txt")
         try Data().write(to: loose)
         let found = try DistributionFinder.find([root.appendingPathComponent("dist").path, loose.path])
-        #expect(found.map { $0.path.replacingOccurrences(of: root.path + "/", with: "") }
-            == ["dist/a-1.0.tar.gz", "dist/b-1.0-py3-none-any.whl", "dist/sub/c-1.0.zip", "loose.txt"])
+        #expect(
+            found.map { $0.path.replacingOccurrences(of: root.path + "/", with: "") }
+                == ["dist/a-1.0.tar.gz", "dist/b-1.0-py3-none-any.whl", "dist/sub/c-1.0.zip", "loose.txt"])
         #expect(throws: DistributionFinder.FinderError.noSuchPath(root.path + "/missing")) {
             try DistributionFinder.find([root.path + "/missing"])
         }

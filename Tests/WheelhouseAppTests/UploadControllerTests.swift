@@ -17,7 +17,10 @@ struct UploadControllerTests {
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
         }
         if let file {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(
+                Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                        .utf8))
             body.append(file.bytes)
             body.append(Data("\r\n".utf8))
         }
@@ -79,16 +82,26 @@ struct UploadControllerTests {
             ("no action", Self.form([("protocol_version", "1")], file: file), .badRequest, "file_upload"),
             ("other action", Self.form([(":action", "submit")], file: file), .badRequest, "file_upload"),
             ("no file", Self.form([(":action", "file_upload")], file: nil), .badRequest, "no file"),
-            ("bad sha256", Self.form([(":action", "file_upload"), ("sha256_digest", String(repeating: "0", count: 64))], file: file), .badRequest, "sha256_digest"),
+            (
+                "bad sha256", Self.form([(":action", "file_upload"), ("sha256_digest", String(repeating: "0", count: 64))], file: file), .badRequest,
+                "sha256_digest"
+            ),
             ("bad md5", Self.form([(":action", "file_upload"), ("md5_digest", String(repeating: "0", count: 32))], file: file), .badRequest, "md5_digest"),
             ("wrong name", Self.form([(":action", "file_upload"), ("name", "other-project")], file: file), .badRequest, "other-project"),
             ("wrong version", Self.form([(":action", "file_upload"), ("version", "9.9")], file: file), .badRequest, "does not match"),
             ("bad filename", Self.form([(":action", "file_upload")], file: ("uploaded-0.1.exe", s.bytes)), .badRequest, "uploaded-0.1.exe"),
-            ("not a zip", Self.form([(":action", "file_upload")], file: ("junk-1.0-py3-none-any.whl", Data("not a zip".utf8))), .badRequest, "junk-1.0-py3-none-any.whl"),
+            (
+                "not a zip", Self.form([(":action", "file_upload")], file: ("junk-1.0-py3-none-any.whl", Data("not a zip".utf8))), .badRequest,
+                "junk-1.0-py3-none-any.whl"
+            ),
             ("garbage body", ByteBuffer(string: "this is not multipart"), .badRequest, "multipart"),
             // Found by fuzzing (Fuzz/, fuzz-multipart): a non-ASCII byte in a part's header name
             // made multipart-kit trap and the whole server stop.
-            ("non-ASCII header name", ByteBuffer(bytes: Array("--b0undary\r\nC".utf8) + [0xC8] + Array("ntent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b0undary--\r\n".utf8)), .badRequest, "header's name is not ASCII"),
+            (
+                "non-ASCII header name",
+                ByteBuffer(bytes: Array("--b0undary\r\nC".utf8) + [0xC8] + Array("ntent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b0undary--\r\n".utf8)),
+                .badRequest, "header's name is not ASCII"
+            ),
             ("endless header", ByteBuffer(string: "--b0undary\r\nX-A: " + String(repeating: "a", count: 1 << 20)), .badRequest, "headers are longer"),
         ]
         try await HTTPSemanticsTests.app(s.store).test(.router) { client in
@@ -121,7 +134,8 @@ struct UploadControllerTests {
 
 /// PEP 740 attestations and PEP 792 status through the real router, on a file-system store.
 struct GovernanceRouterTests {
-    static let attestation = #"{"version":1,"verification_material":{"certificate":"TUlJ","transparency_entries":[{"logIndex":"1"}]},"envelope":{"statement":"e30=","signature":"TUVV"}}"#
+    static let attestation =
+        #"{"version":1,"verification_material":{"certificate":"TUlJ","transparency_entries":[{"logIndex":"1"}]},"envelope":{"statement":"e30=","signature":"TUVV"}}"#
 
     @Test func attestationsAreStoredServedAndAdvertisedOrRefused() async throws {
         let s = try await UploadControllerTests.setup()
@@ -147,7 +161,9 @@ struct GovernanceRouterTests {
             }
             // The in-process client names no host: the URL stays relative (a real server's is fully qualified).
             try await client.execute(uri: "/simple/uploaded/", method: .get, headers: [.accept: "application/vnd.pypi.simple.v1+json"]) { r in
-                #expect(String(buffer: r.body).contains(#"\#(path)","requires-python""#) || String(buffer: r.body).contains(#"\#(path)","size""#), "\(String(buffer: r.body))")
+                #expect(
+                    String(buffer: r.body).contains(#"\#(path)","requires-python""#) || String(buffer: r.body).contains(#"\#(path)","size""#),
+                    "\(String(buffer: r.body))")
             }
             try await client.execute(uri: "/simple/uploaded/", method: .get, headers: [.accept: "text/html"]) { r in
                 #expect(String(buffer: r.body).contains(#"data-provenance=""#), "\(String(buffer: r.body))")

@@ -49,8 +49,9 @@ import WheelhouseCore
         #expect(settings.proxy(for: URL(string: "http://10.0.0.5:9090/simple/")!) != nil)
         #expect(settings.proxy(for: URL(string: "https://cdn.files.example/x.whl")!) == nil)
         #expect(settings.proxy(for: URL(string: "https://notfiles.example/x.whl")!) != nil)
-        #expect(try UpstreamProxySettings(environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"])
-            .proxy(for: URL(string: "https://pypi.org/")!) == nil)
+        #expect(
+            try UpstreamProxySettings(environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"])
+                .proxy(for: URL(string: "https://pypi.org/")!) == nil)
         #expect(try UpstreamProxySettings(environment: [:]).proxy(for: URL(string: "https://pypi.org/")!) == nil)
     }
 

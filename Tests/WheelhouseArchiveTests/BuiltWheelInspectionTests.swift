@@ -58,8 +58,9 @@ import WheelhouseTestSupport
         var builder = WheelBuilder("numpyish", "2.1.0")
         builder.tag = "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
         let inspection = try inspect(builder).get()
-        #expect(inspection.wheelFields.filter { $0.name == "Tag" }.map(\.value)
-            == ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"])
+        #expect(
+            inspection.wheelFields.filter { $0.name == "Tag" }.map(\.value)
+                == ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"])
         #expect(inspection.wheelFields.contains { $0.name == "Root-Is-Purelib" && $0.value == "false" })
     }
 
@@ -71,7 +72,9 @@ import WheelhouseTestSupport
 
         var tampered = base
         tampered.extraRecordLines = ["demo_pkg/data.txt,\(WheelBuilder.recordDigest(Data("other".utf8))),\(data.count)"]
-        if case .failure(.hashMismatch(let entry, _, _)) = try inspect(tampered) { #expect(entry == "demo_pkg/data.txt") } else {
+        if case .failure(.hashMismatch(let entry, _, _)) = try inspect(tampered) {
+            #expect(entry == "demo_pkg/data.txt")
+        } else {
             Issue.record("a tampered hash was not refused as a hash mismatch")
         }
 

@@ -66,7 +66,8 @@ import WheelhouseTestSupport
         // The payload's bytes differ (Python's random vs. our pattern); names and the rest do not.
         let (p, s) = (try await Self.members(python), try await Self.members(swift))
         #expect(Set(p.keys) == Set(s.keys))
-        #expect(p.filter { !$0.key.hasSuffix("payload.bin") && !$0.key.hasSuffix("RECORD") }
-            == s.filter { !$0.key.hasSuffix("payload.bin") && !$0.key.hasSuffix("RECORD") })
+        #expect(
+            p.filter { !$0.key.hasSuffix("payload.bin") && !$0.key.hasSuffix("RECORD") }
+                == s.filter { !$0.key.hasSuffix("payload.bin") && !$0.key.hasSuffix("RECORD") })
     }
 }

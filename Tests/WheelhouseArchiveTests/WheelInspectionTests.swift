@@ -137,8 +137,10 @@ func expectRefusal(
             if case .compressionRatio("demo_pkg/zeros.bin", let ratio, 200) = $0 { ratio > 200 } else { false }
         }
         // The same archive passes the ratio check when allowed, then meets the size limit.
-        try expectRefusal("zip_bomb", limits: ArchiveLimits(maxTotalUncompressedSize: 10 << 20, maxCompressionRatio: 5000),
-                          "decompresses to more than 10485760 bytes") {
+        try expectRefusal(
+            "zip_bomb", limits: ArchiveLimits(maxTotalUncompressedSize: 10 << 20, maxCompressionRatio: 5000),
+            "decompresses to more than 10485760 bytes"
+        ) {
             $0 == .tooLarge(entry: "demo_pkg/zeros.bin", limit: 10 << 20)
         }
     }
@@ -190,9 +192,10 @@ func expectRefusal(
         #expect(try check("x-1.0-py3-none-any.whl", ["py3-none-any"]) == nil)
         #expect(try check("x-1.0-py2.py3-none-any.whl", ["py2-none-any", "py3-none-any"]) == nil)
         // A compressed tag set in the filename, expanded lines in WHEEL (numpy's wheels).
-        #expect(try check(
-            "numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-            ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"]) == nil)
+        #expect(
+            try check(
+                "numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"]) == nil)
         // A pure wheel renamed as a platform wheel.
         let renamed = try check("x-1.0-py3-none-manylinux1_x86_64.whl", ["py3-none-any"])
         #expect(renamed == .tagMismatch(entry: "x-1.0.dist-info/WHEEL", tag: "py3-none-manylinux1_x86_64", declared: ["py3-none-any"]))

@@ -49,8 +49,10 @@ import NIOCore
         #expect(defaults.upstreamMinAge == nil)
 
         let set = try parse(
-            ["serve", "--tokens-required-for", "read", "--log-level", "debug", "--port", "9000", "--store", "/tmp/s",
-             "--upstream", "https://pypi.org/simple/", "--upstream-ttl", "90s", "--upstream-min-age", "7d"],
+            [
+                "serve", "--tokens-required-for", "read", "--log-level", "debug", "--port", "9000", "--store", "/tmp/s",
+                "--upstream", "https://pypi.org/simple/", "--upstream-ttl", "90s", "--upstream-min-age", "7d",
+            ],
             as: ServeCommand.self)
         #expect(set.tokensRequiredFor == .read && set.logLevel == .debug && set.port == 9000)
         #expect(set.options.storeURL == "/tmp/s")

@@ -80,6 +80,8 @@ import Testing
     }
 
     @Test func quotedCommasDoNotSplitElements() {
-        #expect(SimpleFormat.negotiate(accept: #"text/html;q=0.9;ext="a, application/vnd.pypi.simple.v1+json", application/xml"#, formatOverride: nil) == .htmlLegacy)
+        #expect(
+            SimpleFormat.negotiate(accept: #"text/html;q=0.9;ext="a, application/vnd.pypi.simple.v1+json", application/xml"#, formatOverride: nil)
+                == .htmlLegacy)
     }
 }

@@ -29,15 +29,21 @@ import Testing
 
     /// packaging's `parse_email` post-processing (metadata.py), applied to our parsed fields.
     static func packagingShape(_ m: CoreMetadata) -> (raw: [String: Any], unparsed: [String: Any]) {
-        let stringFields: Set = ["author", "author_email", "description", "description_content_type", "download_url",
-                                 "home_page", "license", "license_expression", "maintainer", "maintainer_email",
-                                 "metadata_version", "name", "requires_python", "summary", "version"]
-        let listFields: Set = ["classifiers", "dynamic", "license_files", "obsoletes", "obsoletes_dist", "platforms",
-                               "provides", "provides_dist", "provides_extra", "requires", "requires_dist",
-                               "requires_external", "supported_platforms", "import_names", "import_namespaces"]
-        let renamed = ["classifier": "classifiers", "license-file": "license_files", "platform": "platforms",
-                       "project-url": "project_urls", "supported-platform": "supported_platforms",
-                       "import-name": "import_names", "import-namespace": "import_namespaces"]
+        let stringFields: Set = [
+            "author", "author_email", "description", "description_content_type", "download_url",
+            "home_page", "license", "license_expression", "maintainer", "maintainer_email",
+            "metadata_version", "name", "requires_python", "summary", "version",
+        ]
+        let listFields: Set = [
+            "classifiers", "dynamic", "license_files", "obsoletes", "obsoletes_dist", "platforms",
+            "provides", "provides_dist", "provides_extra", "requires", "requires_dist",
+            "requires_external", "supported_platforms", "import_names", "import_namespaces",
+        ]
+        let renamed = [
+            "classifier": "classifiers", "license-file": "license_files", "platform": "platforms",
+            "project-url": "project_urls", "supported-platform": "supported_platforms",
+            "import-name": "import_names", "import-namespace": "import_namespaces",
+        ]
         var raw: [String: Any] = [:]
         var unparsed: [String: Any] = [:]
         var seen: [String] = []
@@ -78,7 +84,8 @@ import Testing
     }
 
     @Test func typedFields() {
-        let m = Self.parse("""
+        let m = Self.parse(
+            """
             Metadata-Version: 2.4
             Name: Foo.Bar
             Version: 1.0
@@ -121,7 +128,8 @@ import Testing
     }
 
     @Test func validationReportsEveryProblemAndRefusesOnlyErrors() {
-        let m = Self.parse("""
+        let m = Self.parse(
+            """
             Metadata-Version: 2.1
             Name: -bad-
             Version: one.two
@@ -134,12 +142,13 @@ import Testing
               two
 
             """)
-        #expect(Set(m.problems()) == [
-            .invalidName("-bad-"), .invalidVersion("one.two"), .repeatedField(field: "Name", count: 2),
-            .fieldTooNew(field: "License-Expression", introducedIn: "2.4", declared: "2.1"),
-            .fieldTooNew(field: "Dynamic", introducedIn: "2.2", declared: "2.1"),
-            .invalidDynamic("Version"), .invalidExtra("_x"), .invalidRequiresPython(""), .multilineSummary,
-        ])
+        #expect(
+            Set(m.problems()) == [
+                .invalidName("-bad-"), .invalidVersion("one.two"), .repeatedField(field: "Name", count: 2),
+                .fieldTooNew(field: "License-Expression", introducedIn: "2.4", declared: "2.1"),
+                .fieldTooNew(field: "Dynamic", introducedIn: "2.2", declared: "2.1"),
+                .invalidDynamic("Version"), .invalidExtra("_x"), .invalidRequiresPython(""), .multilineSummary,
+            ])
         do {
             try m.validate()
             Issue.record("invalid metadata accepted")
@@ -163,7 +172,8 @@ import Testing
 
     @Test func metadataVersion20FromOldBdistWheel() {
         // bdist_wheel before 0.31 wrote 2.0 with Provides-Extra and Description-Content-Type.
-        let w = Self.warnings("""
+        let w = Self.warnings(
+            """
             Metadata-Version: 2.0
             Name: old-wheel
             Version: 0.9.1
@@ -186,20 +196,29 @@ import Testing
     }
 
     @Test func descriptionContentTypeUnder12IsAWarning() {
-        let w = Self.warnings("Metadata-Version: 1.2\nName: future-like\nVersion: 0.18.2\nRequires-Python: >=2.6, !=3.0.*, !=3.1.*, !=3.2.*\nDescription-Content-Type: text/markdown\n")
+        let w = Self.warnings(
+            "Metadata-Version: 1.2\nName: future-like\nVersion: 0.18.2\nRequires-Python: >=2.6, !=3.0.*, !=3.1.*, !=3.2.*\nDescription-Content-Type: text/markdown\n"
+        )
         #expect(w == [.fieldTooNew(field: "Description-Content-Type", introducedIn: "2.1", declared: "1.2")])
     }
 
     @Test func requiresAndProvidesOf10And11() {
-        #expect(Self.warnings("Metadata-Version: 1.1\nName: legacy\nVersion: 1.0\nRequires: os.path\nProvides: legacy\nObsoletes: oldlegacy\nClassifier: Programming Language :: Python\n") == [])
+        #expect(
+            Self.warnings(
+                "Metadata-Version: 1.1\nName: legacy\nVersion: 1.0\nRequires: os.path\nProvides: legacy\nObsoletes: oldlegacy\nClassifier: Programming Language :: Python\n"
+            ) == [])
         // 1.0 had neither; they are warned, not refused.
         let w = Self.warnings("Metadata-Version: 1.0\nName: older\nVersion: 0.1\nRequires: string\nProvides: older\n")
-        #expect(w == [.fieldTooNew(field: "Requires", introducedIn: "1.1", declared: "1.0"),
-                      .fieldTooNew(field: "Provides", introducedIn: "1.1", declared: "1.0")])
+        #expect(
+            w == [
+                .fieldTooNew(field: "Requires", introducedIn: "1.1", declared: "1.0"),
+                .fieldTooNew(field: "Provides", introducedIn: "1.1", declared: "1.0"),
+            ])
     }
 
     @Test func foldedAndRepeatedHeaders() {
-        let m = Self.parse("""
+        let m = Self.parse(
+            """
             Metadata-Version: 2.1
             Name: folded
             Version: 2.0
@@ -225,9 +244,12 @@ import Testing
 
     @Test func licenseExpression24AndImportName25() {
         #expect(Self.warnings("Metadata-Version: 2.4\nName: modern\nVersion: 3.0\nLicense-Expression: MIT OR Apache-2.0\nLicense-File: LICENSE\n") == [])
-        #expect(Self.warnings("Metadata-Version: 2.5\nName: newest\nVersion: 1.0\nImport-Name: newest\nImport-Name: newest.sub; private\nImport-Namespace: ns\n") == [])
-        #expect(Self.warnings("Metadata-Version: 2.4\nName: early\nVersion: 1.0\nImport-Name: early\n")
-            == [.fieldTooNew(field: "Import-Name", introducedIn: "2.5", declared: "2.4")])
+        #expect(
+            Self.warnings("Metadata-Version: 2.5\nName: newest\nVersion: 1.0\nImport-Name: newest\nImport-Name: newest.sub; private\nImport-Namespace: ns\n")
+                == [])
+        #expect(
+            Self.warnings("Metadata-Version: 2.4\nName: early\nVersion: 1.0\nImport-Name: early\n")
+                == [.fieldTooNew(field: "Import-Name", introducedIn: "2.5", declared: "2.4")])
     }
 
     @Test func unknownHigher2xIsAccepted() {
@@ -270,12 +292,16 @@ import Testing
     }
 
     @Test func pep566JSON() throws {
-        let m = Self.parse("Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nKeywords: a,b\nClassifier: X\nRequires-Dist: bar\nRequires-Dist: baz\nHome-page: https://h\n\nBody\n")
+        let m = Self.parse(
+            "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nKeywords: a,b\nClassifier: X\nRequires-Dist: bar\nRequires-Dist: baz\nHome-page: https://h\n\nBody\n"
+        )
         let data = try JSONEncoder().encode(m)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(NSDictionary(dictionary: json) == NSDictionary(dictionary: [
-            "metadata_version": "2.1", "name": "foo", "version": "1.0", "keywords": ["a", "b"],
-            "classifier": ["X"], "requires_dist": ["bar", "baz"], "home_page": "https://h", "description": "Body\n",
-        ]))
+        #expect(
+            NSDictionary(dictionary: json)
+                == NSDictionary(dictionary: [
+                    "metadata_version": "2.1", "name": "foo", "version": "1.0", "keywords": ["a", "b"],
+                    "classifier": ["X"], "requires_dist": ["bar", "baz"], "home_page": "https://h", "description": "Body\n",
+                ]))
     }
 }

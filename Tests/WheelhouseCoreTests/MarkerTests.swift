@@ -21,7 +21,8 @@ import Testing
                 disagreements.check(false, "\(text.debugDescription) should parse")
                 continue
             }
-            disagreements.check(marker.description == str, "str(\(text.debugDescription)): expected \(str.debugDescription), got \(marker.description.debugDescription)")
+            disagreements.check(
+                marker.description == str, "str(\(text.debugDescription)): expected \(str.debugDescription), got \(marker.description.debugDescription)")
             let parts = envName.split(separator: "/").map(String.init)
             guard parts.count == 2, let platform = Self.platforms[parts[1]] else {
                 disagreements.check(false, "unknown environment \(envName)")
@@ -34,10 +35,13 @@ import Testing
             } catch {
                 strict = "error"
             }
-            disagreements.check(strict == expected, "\(text.debugDescription) in \(envName) with extra \(extra.debugDescription): expected \(expected), got \(strict)")
+            disagreements.check(
+                strict == expected, "\(text.debugDescription) in \(envName) with extra \(extra.debugDescription): expected \(expected), got \(strict)")
             if expected != "error" {
                 let lenient = marker.evaluate(env, extras: extra.isEmpty ? [] : [extra])
-                disagreements.check("\(lenient ? "True" : "False")" == expected, "evaluate(\(text.debugDescription)) in \(envName) with extra \(extra.debugDescription): expected \(expected)")
+                disagreements.check(
+                    "\(lenient ? "True" : "False")" == expected,
+                    "evaluate(\(text.debugDescription)) in \(envName) with extra \(extra.debugDescription): expected \(expected)")
             }
         }
         disagreements.report("marker", header: file.header)

@@ -26,7 +26,8 @@ import Testing
     /// Found by fuzz-multipart (Fuzz/): this body made multipart-kit trap (index out of range)
     /// in the server's upload handler, the byte 0xC8 standing in a part's header name.
     @Test func fuzzCrashInputIsRefused() {
-        let crash: [UInt8] = Array("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b\r\nC".utf8)
+        let crash: [UInt8] =
+            Array("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b\r\nC".utf8)
             + [0xC8] + Array("ntent-Disposition: form-data; name=\"a\"\r\n\r\n2\r\n--b--\r\n".utf8)
         for chunk in [0, 1, 2, 7] {
             #expect(throws: MultipartHeaderGuard.Problem.nonASCIIHeaderName) { try Self.check(crash, boundary: "b", chunk: chunk) }
@@ -37,12 +38,18 @@ import Testing
         var binary: [UInt8] = []
         for i in 0..<4096 { binary.append(UInt8(truncatingIfNeeded: i &* 131 &+ 7)) }
         binary += Array("\r\nContent\u{00C8}: x\r\n--boundar".utf8) + [0xFF, 0x0D, 0x0A, 0xC8]
-        let body = Self.body("----twine", parts: [
-            (["Content-Disposition: form-data; name=\":action\""], Array("file_upload".utf8)),
-            (["Content-Disposition: form-data; name=\"summary\""], Array("Grüße".utf8)),
-            (["Content-Disposition: form-data; name=\"content\"; filename=\"démo-1.0-py3-none-any.whl\"",
-              "Content-Type: application/octet-stream"], binary),
-        ])
+        let body = Self.body(
+            "----twine",
+            parts: [
+                (["Content-Disposition: form-data; name=\":action\""], Array("file_upload".utf8)),
+                (["Content-Disposition: form-data; name=\"summary\""], Array("Grüße".utf8)),
+                (
+                    [
+                        "Content-Disposition: form-data; name=\"content\"; filename=\"démo-1.0-py3-none-any.whl\"",
+                        "Content-Type: application/octet-stream",
+                    ], binary
+                ),
+            ])
         for chunk in [0, 1, 3, 64, 1000] { try Self.check(body, boundary: "----twine", chunk: chunk) }
     }
 

@@ -15,8 +15,9 @@ import Testing
                 "isValid(\(input.debugDescription)): expected \(valid)")
             if valid {
                 let name = try? ProjectName(input)
-                disagreements.check(name?.normalized == normalized && name?.raw == input,
-                                    "ProjectName(\(input.debugDescription)) did not keep raw/normalized")
+                disagreements.check(
+                    name?.normalized == normalized && name?.raw == input,
+                    "ProjectName(\(input.debugDescription)) did not keep raw/normalized")
             }
         }
         disagreements.report("name", header: file.header)

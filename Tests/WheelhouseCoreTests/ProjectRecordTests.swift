@@ -31,7 +31,10 @@ import Testing
         let record = try Self.empty.adding(Self.file("demo_pkg-1.0.tar.gz", sha: "a"))
         #expect(try record.adding(Self.file("demo_pkg-1.0.tar.gz", sha: "a", time: 9)) == record)
         #expect(try record.adding(Self.file("demo_pkg-1.0.tar.gz", sha: "A")) == record)  // hex case does not matter
-        #expect(throws: RecordError.conflict(filename: "demo_pkg-1.0.tar.gz", existingSha256: String(repeating: "a", count: 64), newSha256: String(repeating: "c", count: 64))) {
+        #expect(
+            throws: RecordError.conflict(
+                filename: "demo_pkg-1.0.tar.gz", existingSha256: String(repeating: "a", count: 64), newSha256: String(repeating: "c", count: 64))
+        ) {
             try record.adding(Self.file("demo_pkg-1.0.tar.gz", sha: "c"))
         }
     }
@@ -80,11 +83,12 @@ import Testing
         let record = try Self.empty.adding(Self.file("demo_pkg-1.0.tar.gz", metadata: nil, requiresPython: nil))
         let text = String(decoding: record.encoded(), as: UTF8.self)
         let sha = String(repeating: "a", count: 64)
-        #expect(text == """
-            {"display_name":"Demo_Pkg","files":[{"filename":"demo_pkg-1.0.tar.gz","package_type":"sdist","python_tag":"source",\
-            "sha256":"\(sha)","size":1234,"upload_time":"2024-01-02T03:04:05.123456Z","version":"1.0","yanked":false}],\
-            "name":"demo-pkg","schema_version":1}
-            """)
+        #expect(
+            text == """
+                {"display_name":"Demo_Pkg","files":[{"filename":"demo_pkg-1.0.tar.gz","package_type":"sdist","python_tag":"source",\
+                "sha256":"\(sha)","size":1234,"upload_time":"2024-01-02T03:04:05.123456Z","version":"1.0","yanked":false}],\
+                "name":"demo-pkg","schema_version":1}
+                """)
     }
 
     @Test func aMirroredFileKeepsItsOriginAndAnUploadedOneWritesNone() throws {
@@ -113,9 +117,18 @@ import Testing
         ("[]", "Expected"),
         (#"{"name":"demo","display_name":"demo","schema_version":1}"#, "missing key \"files\""),
         (#"{"name":"Demo","display_name":"demo","schema_version":1,"files":[]}"#, "not a normalized name"),
-        (#"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"\#(String(repeating: "a", count: 64))","size":1,"upload_time":"yesterday","yanked":false}]}"#, "not an RFC 3339 timestamp"),
-        (#"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"xyz","size":1,"upload_time":"2024-01-02T03:04:05Z","yanked":false}]}"#, "invalid sha256"),
-        (#"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"\#(String(repeating: "a", count: 64))","size":"big","upload_time":"2024-01-02T03:04:05Z","yanked":false}]}"#, "files[0].size"),
+        (
+            #"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"\#(String(repeating: "a", count: 64))","size":1,"upload_time":"yesterday","yanked":false}]}"#,
+            "not an RFC 3339 timestamp"
+        ),
+        (
+            #"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"xyz","size":1,"upload_time":"2024-01-02T03:04:05Z","yanked":false}]}"#,
+            "invalid sha256"
+        ),
+        (
+            #"{"name":"demo","display_name":"demo","schema_version":1,"files":[{"filename":"a.whl","version":"1","package_type":"bdist_wheel","python_tag":"py3","sha256":"\#(String(repeating: "a", count: 64))","size":"big","upload_time":"2024-01-02T03:04:05Z","yanked":false}]}"#,
+            "files[0].size"
+        ),
     ])
     func decodeReportsCorruptRecords(_ json: String, _ expected: String) {
         #expect {

@@ -132,7 +132,8 @@ import Testing
         #expect(throws: ProvenanceError.self) {
             try Provenance.checkObject(Array(#"{"version":1,"attestation_bundles":[{"attestations":[]}]}"#.utf8))
         }
-        let good = #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"GitHub","repository":"o/r"},"attestations":["#
+        let good =
+            #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"GitHub","repository":"o/r"},"attestations":["#
             + Self.attestation + "]}]}"
         #expect(throws: Never.self) { try Provenance.checkObject(Array(good.utf8)) }
     }

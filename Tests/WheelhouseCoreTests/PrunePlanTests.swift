@@ -111,11 +111,12 @@ import WheelhouseCore
         let plan = PrunePlan(
             records: [Self.record([("1.0", 40, false), ("2.0", 30, true), ("3.0", 1, false)])], pins: [], now: Self.now,
             options: .init(keepLatest: 1, olderThan: .seconds(7 * 86_400)))
-        #expect(plan.releases.map(\.reason.text) == [
-            "the newest release",
-            "yanked, last upload 2026-12-16T08:00:00.000000Z is more than 7d ago",
-            "older than the 1 newest, last upload 2026-12-06T08:00:00.000000Z is more than 7d ago",
-        ])
+        #expect(
+            plan.releases.map(\.reason.text) == [
+                "the newest release",
+                "yanked, last upload 2026-12-16T08:00:00.000000Z is more than 7d ago",
+                "older than the 1 newest, last upload 2026-12-06T08:00:00.000000Z is more than 7d ago",
+            ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(plan.releases[2]), as: UTF8.self)

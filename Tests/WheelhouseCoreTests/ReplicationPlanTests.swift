@@ -5,33 +5,35 @@ import WheelhouseCore
 @Suite struct ReplicationPlanTests {
     typealias Outcome = ReplicationPlan.Outcome
 
-    @Test(arguments: [
-        // (source etags, checkpoint, --delete, changed)
-        ([:], [:], false, []),
-        (["a": "1", "b": "2"], [:], false, ["a", "b"]),
-        (["a": "1", "b": "2"], ["a": "1", "b": "2"], false, []),
-        (["a": "1", "b": "3"], ["a": "1", "b": "2"], false, ["b"]),
-        (["a": "1"], ["a": "1", "gone": "9"], false, []),
-        // A ` +kept` entry is current without --delete, redone with it.
-        (["a": "1"], ["a": "1 +kept"], false, []),
-        (["a": "1"], ["a": "1 +kept"], true, ["a"]),
-        (["a": "2"], ["a": "1 +kept"], false, ["a"]),
-        (["b": "1", "a": "1", "c": "1"], ["b": "0"], false, ["a", "b", "c"]),
-    ] as [([String: String], [String: String], Bool, [String])])
+    @Test(
+        arguments: [
+            // (source etags, checkpoint, --delete, changed)
+            ([:], [:], false, []),
+            (["a": "1", "b": "2"], [:], false, ["a", "b"]),
+            (["a": "1", "b": "2"], ["a": "1", "b": "2"], false, []),
+            (["a": "1", "b": "3"], ["a": "1", "b": "2"], false, ["b"]),
+            (["a": "1"], ["a": "1", "gone": "9"], false, []),
+            // A ` +kept` entry is current without --delete, redone with it.
+            (["a": "1"], ["a": "1 +kept"], false, []),
+            (["a": "1"], ["a": "1 +kept"], true, ["a"]),
+            (["a": "2"], ["a": "1 +kept"], false, ["a"]),
+            (["b": "1", "a": "1", "c": "1"], ["b": "0"], false, ["a", "b", "c"]),
+        ] as [([String: String], [String: String], Bool, [String])])
     func changedProjects(source: [String: String], checkpoint: [String: String], delete: Bool, changed: [String]) {
         let plan = ReplicationPlan(sourceEtags: source, checkpoint: checkpoint, deleteExtraneous: delete)
         #expect(plan.changedProjects == changed)
     }
 
-    @Test(arguments: [
-        // (source etags, checkpoint, target records, --delete, gone)
-        (["a": "1"], [:], ["a", "b"], true, ["b"]),
-        (["a": "1"], [:], ["a", "b"], false, []),
-        // A run stopped after removing the record: the checkpoint still names the project.
-        (["a": "1"], ["a": "1", "c": "5"], ["a"], true, ["c"]),
-        (["a": "1"], ["c": "5"], ["b", "c"], true, ["b", "c"]),
-        (["a": "1"], ["a": "1"], ["a"], true, []),
-    ] as [([String: String], [String: String], [String], Bool, [String])])
+    @Test(
+        arguments: [
+            // (source etags, checkpoint, target records, --delete, gone)
+            (["a": "1"], [:], ["a", "b"], true, ["b"]),
+            (["a": "1"], [:], ["a", "b"], false, []),
+            // A run stopped after removing the record: the checkpoint still names the project.
+            (["a": "1"], ["a": "1", "c": "5"], ["a"], true, ["c"]),
+            (["a": "1"], ["c": "5"], ["b", "c"], true, ["b", "c"]),
+            (["a": "1"], ["a": "1"], ["a"], true, []),
+        ] as [([String: String], [String: String], [String], Bool, [String])])
     func goneProjects(source: [String: String], checkpoint: [String: String], target: [String], delete: Bool, gone: [String]) {
         let plan = ReplicationPlan(sourceEtags: source, checkpoint: checkpoint, deleteExtraneous: delete)
         #expect(plan.goneProjects(targetProjects: target) == gone)

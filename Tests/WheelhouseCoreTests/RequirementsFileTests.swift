@@ -33,16 +33,19 @@ import Testing
                 --hash sha256:\(Self.h1)
             """
         let file = try RequirementsFile.parse(text: text, path: "/w/requirements.txt")
-        #expect(file.requirements.map(\.requirement.description) == [
-            "certifi==2024.2.2", "idna==3.6", "requests==2.31.0; python_version >= \"3.8\"",
-        ])
-        #expect(file.requirements.map(\.source) == [
-            "/w/requirements.txt, line 6", "/w/requirements.txt, line 10", "/w/requirements.txt, line 14",
-        ])
+        #expect(
+            file.requirements.map(\.requirement.description) == [
+                "certifi==2024.2.2", "idna==3.6", "requests==2.31.0; python_version >= \"3.8\"",
+            ])
+        #expect(
+            file.requirements.map(\.source) == [
+                "/w/requirements.txt, line 6", "/w/requirements.txt, line 10", "/w/requirements.txt, line 14",
+            ])
         #expect(file.requirements[0].hashes == ["sha256": [Self.h1, Self.h2.lowercased()]])
-        #expect(file.allowedSHA256 == [
-            "certifi": [Self.h1, Self.h2.lowercased()], "idna": [Self.h3], "requests": [Self.h1],
-        ])
+        #expect(
+            file.allowedSHA256 == [
+                "certifi": [Self.h1, Self.h2.lowercased()], "idna": [Self.h3], "requests": [Self.h1],
+            ])
         #expect(file.ignoredOptions == ["--index-url", "--extra-index-url"])
         #expect(file.ignoredOptionsNote?.contains("--index-url, --extra-index-url") == true)
     }

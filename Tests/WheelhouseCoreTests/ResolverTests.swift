@@ -110,9 +110,11 @@ extension Resolution {
 
     @Test func extrasAddTheirDependencies() throws {
         var store = ResolverStore()
-        try store.add("lib", "1.0", requires: [
-            "speedup; extra == \"fast\"", "tracing>=2; extra == 'Debug_Tools'", "base",
-        ])
+        try store.add(
+            "lib", "1.0",
+            requires: [
+                "speedup; extra == \"fast\"", "tracing>=2; extra == 'Debug_Tools'", "base",
+            ])
         try store.add("speedup", "1.0")
         try store.add("tracing", "2.0")
         try store.add("base", "1.0")
@@ -128,17 +130,20 @@ extension Resolution {
 
     @Test func markersAreEvaluatedForTheTarget() throws {
         var store = ResolverStore()
-        try store.add("app", "1.0", requires: [
-            "old-backport; python_version < \"3.11\"", "win-only; sys_platform == 'win32'",
-            "linux-only; sys_platform == 'linux' and platform_machine == 'x86_64'",
-        ])
+        try store.add(
+            "app", "1.0",
+            requires: [
+                "old-backport; python_version < \"3.11\"", "win-only; sys_platform == 'win32'",
+                "linux-only; sys_platform == 'linux' and platform_machine == 'x86_64'",
+            ])
         try store.add("old-backport", "1.0")
         try store.add("win-only", "1.0")
         try store.add("linux-only", "1.0")
         #expect(try store.resolver(py311).resolve(roots: roots("app")).pins == ["app==1.0", "linux-only==1.0"])
         let glue4 = try TargetEnvironment.glue("4.0")
-        #expect(try store.resolver(glue4).resolve(roots: roots("app")).pins
-            == ["app==1.0", "linux-only==1.0", "old-backport==1.0"])
+        #expect(
+            try store.resolver(glue4).resolve(roots: roots("app")).pins
+                == ["app==1.0", "linux-only==1.0", "old-backport==1.0"])
         // A root whose marker is false for the target is not requested.
         #expect(try store.resolver(py311).resolve(roots: roots("win-only; os_name == 'nt'")).pins == [])
     }
@@ -184,22 +189,27 @@ extension Resolution {
 
     @Test func aYankedFileGivesWayToAnotherOfTheSameRelease() throws {
         var store = ResolverStore()
-        try store.addFiles("lib", "1.0", [
-            ResolverFile(filename: "lib-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", yanked: true),
-            ResolverFile(filename: "lib-1.0-py3-none-any.whl"),
-        ])
-        #expect(try store.resolver(py311).resolve(roots: roots("lib")).selected.first?.wheel.filename
-            == "lib-1.0-py3-none-any.whl")
+        try store.addFiles(
+            "lib", "1.0",
+            [
+                ResolverFile(filename: "lib-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", yanked: true),
+                ResolverFile(filename: "lib-1.0-py3-none-any.whl"),
+            ])
+        #expect(
+            try store.resolver(py311).resolve(roots: roots("lib")).selected.first?.wheel.filename
+                == "lib-1.0-py3-none-any.whl")
     }
 
     @Test func requiresPythonIsHonouredPerFile() throws {
         var store = ResolverStore()
         try store.add("lib", "1.0", requiresPython: ">=3.8")
         try store.add("lib", "2.0", requiresPython: ">=3.12")
-        try store.addFiles("mixed", "1.0", [
-            ResolverFile(filename: "mixed-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", requiresPython: try SpecifierSet("<3.11")),
-            ResolverFile(filename: "mixed-1.0-py3-none-any.whl", requiresPython: try SpecifierSet(">=3.9")),
-        ])
+        try store.addFiles(
+            "mixed", "1.0",
+            [
+                ResolverFile(filename: "mixed-1.0-cp311-cp311-manylinux_2_34_x86_64.whl", requiresPython: try SpecifierSet("<3.11")),
+                ResolverFile(filename: "mixed-1.0-py3-none-any.whl", requiresPython: try SpecifierSet(">=3.9")),
+            ])
         let resolution = try store.resolver(py311).resolve(roots: roots("lib", "mixed"))
         #expect(resolution.pins == ["lib==1.0", "mixed==1.0"])
         #expect(resolution["mixed"]?.wheel.filename == "mixed-1.0-py3-none-any.whl")
@@ -218,10 +228,11 @@ extension Resolution {
         do {
             let error = try failure(store.resolver(py311), "app-pkg")
             #expect(error.stepLimit == nil)
-            #expect(error.description == "no consistent set of wheels for cp311-manylinux_2_34_x86_64: "
-                + "cannot satisfy \"dep-lib<2\" required by app-pkg 1.0: the store has dep-lib 2.1, 2.0 "
-                + "(excluded by <2), 1.5 (no wheel compatible with cp311-manylinux_2_34_x86_64; has "
-                + "dep_lib-1.5-cp39-cp39-win_amd64.whl)")
+            #expect(
+                error.description == "no consistent set of wheels for cp311-manylinux_2_34_x86_64: "
+                    + "cannot satisfy \"dep-lib<2\" required by app-pkg 1.0: the store has dep-lib 2.1, 2.0 "
+                    + "(excluded by <2), 1.5 (no wheel compatible with cp311-manylinux_2_34_x86_64; has "
+                    + "dep_lib-1.5-cp39-cp39-win_amd64.whl)")
         }
     }
 
@@ -231,14 +242,16 @@ extension Resolution {
         try store.add("lib", "1.0")
         do {
             let error = try failure(store.resolver(py311), "app")
-            #expect(error.description == "no consistent set of wheels for cp311-manylinux_2_34_x86_64: "
-                + "no release of \"missing-thing\" in the store (required by app 1.0)")
+            #expect(
+                error.description == "no consistent set of wheels for cp311-manylinux_2_34_x86_64: "
+                    + "no release of \"missing-thing\" in the store (required by app 1.0)")
         }
         #expect(throws: ResolutionError.self) { try store.resolver(py311).resolve(roots: roots("nothing")) }
         do {
             let error = try failure(store.resolver(py311), "lib>=2")
-            #expect(error.description.hasSuffix(
-                "cannot satisfy \"lib>=2\" requested: the store has lib 1.0 (excluded by >=2)"))
+            #expect(
+                error.description.hasSuffix(
+                    "cannot satisfy \"lib>=2\" requested: the store has lib 1.0 (excluded by >=2)"))
         }
     }
 
@@ -267,10 +280,12 @@ extension Resolution {
         let resolution = try store.resolver(py311).resolveAll()
         #expect(resolution.pins == ["app==1.0", "lib==1.0"])
         #expect(resolution.skipped.map(\.project.normalized) == ["future", "sdistonly", "winlib", "withdrawn"])
-        #expect(resolution.skipped[3].description == "left out withdrawn: no release can be installed: "
-            + "1.0 (yanked; pin it with == to use it)")
-        #expect(resolution.skipped[2].description == "left out winlib: no release can be installed: "
-            + "1.0 (no wheel compatible with cp311-manylinux_2_34_x86_64; has winlib-1.0-cp311-cp311-win_amd64.whl)")
+        #expect(
+            resolution.skipped[3].description == "left out withdrawn: no release can be installed: "
+                + "1.0 (yanked; pin it with == to use it)")
+        #expect(
+            resolution.skipped[2].description == "left out winlib: no release can be installed: "
+                + "1.0 (no wheel compatible with cp311-manylinux_2_34_x86_64; has winlib-1.0-cp311-cp311-win_amd64.whl)")
         #expect(resolution.skipped[1].description.hasSuffix("1.0 (no files)"))
 
         // A pin brings a yanked release in.
@@ -284,8 +299,9 @@ extension Resolution {
         let leaving = try store.resolver(py311).resolveAll()
         #expect(leaving.pins == ["app==1.0", "lib==1.0", "pins-withdrawn==1.0", "withdrawn==1.0"])
         #expect(leaving.leftOut.map(\.project.normalized) == ["needs-win"])
-        #expect(leaving.leftOut.first?.description.hasPrefix(
-            "left out needs-win: cannot satisfy \"winlib\" required by needs-win 1.0: the store has winlib 1.0 (no wheel compatible") == true)
+        #expect(
+            leaving.leftOut.first?.description.hasPrefix(
+                "left out needs-win: cannot satisfy \"winlib\" required by needs-win 1.0: the store has winlib 1.0 (no wheel compatible") == true)
     }
 
     @Test func resolveAllIsTheWholeStoreAtItsNewest() throws {
@@ -315,8 +331,9 @@ extension Resolution {
         let expected = try forward.resolver(py311).resolveAll().pins
         #expect(expected == ["a==2.0", "b==1.0", "c==2.0", "d==0.9"])
         #expect(try backward.resolver(py311).resolveAll().pins == expected)
-        #expect(try backward.resolver(py311).resolve(roots: roots("d", "b")).pins
-            == forward.resolver(py311).resolve(roots: roots("b", "d")).pins)
+        #expect(
+            try backward.resolver(py311).resolve(roots: roots("d", "b")).pins
+                == forward.resolver(py311).resolve(roots: roots("b", "d")).pins)
     }
 
     @Test func choosesTheWheelPipWouldForEachTarget() throws {
@@ -325,11 +342,13 @@ extension Resolution {
         let mac = try TargetEnvironment(python: "3.12", platforms: ["macosx_11_0_arm64"])
         let musl = try TargetEnvironment(python: "3.11", platforms: ["musllinux_1_2_x86_64"])
         var store = ResolverStore()
-        try store.add("numpyish", "1.0", tags: [
-            "cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64", "cp311-cp311-manylinux_2_28_x86_64",
-            "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64", "cp311-cp311-musllinux_1_2_x86_64",
-            "cp312-cp312-macosx_11_0_arm64", "cp39-abi3-manylinux2014_x86_64", "py3-none-any",
-        ])
+        try store.add(
+            "numpyish", "1.0",
+            tags: [
+                "cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64", "cp311-cp311-manylinux_2_28_x86_64",
+                "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64", "cp311-cp311-musllinux_1_2_x86_64",
+                "cp312-cp312-macosx_11_0_arm64", "cp39-abi3-manylinux2014_x86_64", "py3-none-any",
+            ])
         func chosen(_ target: TargetEnvironment) throws -> String? {
             try store.resolver(target).resolve(roots: roots("numpyish")).selected.first?.wheel.filename
         }
@@ -399,8 +418,9 @@ extension Resolution {
                 let resolution = try resolver.resolve(roots: roots)
                 var assignment: [ProjectName: Version] = [:]
                 for selection in resolution.selected { assignment[selection.project] = selection.version }
-                #expect(try Self.isValid(assignment, store: store, roots: roots, target: py311),
-                        "round \(round): invalid result \(resolution.pins) for roots \(roots) in \(Self.describe(store))")
+                #expect(
+                    try Self.isValid(assignment, store: store, roots: roots, target: py311),
+                    "round \(round): invalid result \(resolution.pins) for roots \(roots) in \(Self.describe(store))")
                 #expect(brute != nil, "round \(round): brute force found nothing, resolver found \(resolution.pins)")
                 solvable += 1
             } catch {
@@ -484,7 +504,7 @@ extension Resolution {
         while let requirement = work.popLast() {
             requirements[requirement.name, default: []].append(requirement)
             guard let version = assignment[requirement.name], let chosen = release(requirement.name, version),
-                  requirement.specifier.contains(version, prereleases: true)
+                requirement.specifier.contains(version, prereleases: true)
             else { return false }
             if reached.insert(requirement.name).inserted { work += chosen.files[0].requiresDist }
         }
@@ -569,8 +589,9 @@ struct SplitMix64 {
 
     @Test func anUnsatisfiedRequirementFailsByName() throws {
         let message = try failure(resolver("5.0"), ["pandas>=2.3"])
-        #expect(message.hasSuffix(
-            "pandas>=2.3 needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2; pass --upgrade-preinstalled pandas to ship your own"),
+        #expect(
+            message.hasSuffix(
+                "pandas>=2.3 needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2; pass --upgrade-preinstalled pandas to ship your own"),
             "\(message)")
         let transitive = try failure(resolver("5.0"), ["newapp"])
         #expect(transitive.contains("pandas>=2.3 (required by newapp 1.0) needs a newer pandas than AWS Glue 5.0's preinstalled 2.2.2"), "\(transitive)")
@@ -631,8 +652,9 @@ struct SplitMix64 {
             #expect(error.eachRequirement)
             #expect(error.conflicts.count == 3)
             let text = error.description
-            #expect(text.contains("3 requirements cannot be met") && text.contains("present>=2")
-                && text.contains("missing-one") && text.contains("missing-two"), "\(text)")
+            #expect(
+                text.contains("3 requirements cannot be met") && text.contains("present>=2")
+                    && text.contains("missing-one") && text.contains("missing-two"), "\(text)")
         }
     }
 }

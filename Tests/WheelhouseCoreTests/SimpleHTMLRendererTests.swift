@@ -8,30 +8,31 @@ import WheelhouseTestSupport
     @Test func rendersTheProjectPage() throws {
         let html = SimpleHTMLRenderer.render(try SimpleIndexFixture.page)
         let sha = SimpleIndexFixture.sha
-        #expect(html == """
-            <!DOCTYPE html>
-            <html>
-              <head>
-                <meta charset="utf-8">
-                <meta name="pypi:repository-version" content="1.4">
-                <meta name="pypi:project-status" content="active">
-                <title>Links for demo-pkg</title>
-              </head>
-              <body>
-                <h1>Links for demo-pkg</h1>
-                <a href="../../packages/demo-pkg/demo_pkg-1.0-py3-none-any.whl#sha256=\(sha("1"))" \
-            data-requires-python="&gt;=3.8, &lt;4, !=&quot;3.9.*&quot; &amp; &#39;x&#39;" \
-            data-dist-info-metadata="sha256=\(sha("2"))" data-core-metadata="sha256=\(sha("2"))">demo_pkg-1.0-py3-none-any.whl</a><br />
-                <a href="../../packages/demo-pkg/demo_pkg-1.0.tar.gz#sha256=\(sha("3"))">demo_pkg-1.0.tar.gz</a><br />
-                <a href="../../packages/demo-pkg/demo_pkg-2.0%2Blocal-py3-none-any.whl#sha256=\(sha("4"))" \
-            data-requires-python="&gt;=3.10" data-dist-info-metadata="sha256=\(sha("5"))" data-core-metadata="sha256=\(sha("5"))" \
-            data-yanked="bad &lt;build&gt; &amp; &quot;quotes&quot; &#39;too&#39;">demo_pkg-2.0+local-py3-none-any.whl</a><br />
-                <a href="../../packages/demo-pkg/demo_pkg-3.0.tar.gz#sha256=\(sha("6"))" \
-            data-dist-info-metadata="sha256=\(sha("7"))" data-core-metadata="sha256=\(sha("7"))" data-yanked="">demo_pkg-3.0.tar.gz</a><br />
-              </body>
-            </html>
+        #expect(
+            html == """
+                <!DOCTYPE html>
+                <html>
+                  <head>
+                    <meta charset="utf-8">
+                    <meta name="pypi:repository-version" content="1.4">
+                    <meta name="pypi:project-status" content="active">
+                    <title>Links for demo-pkg</title>
+                  </head>
+                  <body>
+                    <h1>Links for demo-pkg</h1>
+                    <a href="../../packages/demo-pkg/demo_pkg-1.0-py3-none-any.whl#sha256=\(sha("1"))" \
+                data-requires-python="&gt;=3.8, &lt;4, !=&quot;3.9.*&quot; &amp; &#39;x&#39;" \
+                data-dist-info-metadata="sha256=\(sha("2"))" data-core-metadata="sha256=\(sha("2"))">demo_pkg-1.0-py3-none-any.whl</a><br />
+                    <a href="../../packages/demo-pkg/demo_pkg-1.0.tar.gz#sha256=\(sha("3"))">demo_pkg-1.0.tar.gz</a><br />
+                    <a href="../../packages/demo-pkg/demo_pkg-2.0%2Blocal-py3-none-any.whl#sha256=\(sha("4"))" \
+                data-requires-python="&gt;=3.10" data-dist-info-metadata="sha256=\(sha("5"))" data-core-metadata="sha256=\(sha("5"))" \
+                data-yanked="bad &lt;build&gt; &amp; &quot;quotes&quot; &#39;too&#39;">demo_pkg-2.0+local-py3-none-any.whl</a><br />
+                    <a href="../../packages/demo-pkg/demo_pkg-3.0.tar.gz#sha256=\(sha("6"))" \
+                data-dist-info-metadata="sha256=\(sha("7"))" data-core-metadata="sha256=\(sha("7"))" data-yanked="">demo_pkg-3.0.tar.gz</a><br />
+                  </body>
+                </html>
 
-            """)
+                """)
     }
 
     @Test func rendersTheProjectList() {
@@ -39,19 +40,24 @@ import WheelhouseTestSupport
         #expect(html.hasPrefix("<!DOCTYPE html>\n"))
         #expect(html.contains(#"<meta name="pypi:repository-version" content="1.4">"#))
         #expect(!html.contains("pypi:project-status"))
-        #expect(html.contains("""
-                <a href="a-b-c/">a&lt;b&gt;&amp;&quot;c&quot;</a><br />
-                <a href="demo-pkg/">Demo_Pkg</a><br />
-                <a href="zope-interface/">Zope.Interface</a><br />
-            """))
+        #expect(
+            html.contains(
+                """
+                    <a href="a-b-c/">a&lt;b&gt;&amp;&quot;c&quot;</a><br />
+                    <a href="demo-pkg/">Demo_Pkg</a><br />
+                    <a href="zope-interface/">Zope.Interface</a><br />
+                """))
     }
 
     @Test func escapesEverythingItInterpolates() {
         let hostile = #"<script>"'&"#
         let page = SimpleProjectPage(
             name: hostile,
-            files: [.init(filename: hostile, url: hostile, sha256: hostile, requiresPython: hostile, coreMetadataSha256: hostile,
-                yank: .yanked(reason: hostile), size: 1, uploadTime: nil)],
+            files: [
+                .init(
+                    filename: hostile, url: hostile, sha256: hostile, requiresPython: hostile, coreMetadataSha256: hostile,
+                    yank: .yanked(reason: hostile), size: 1, uploadTime: nil)
+            ],
             versions: [])
         let html = SimpleHTMLRenderer.render(page)
         #expect(!html.contains("<script>"))
@@ -117,7 +123,6 @@ import WheelhouseTestSupport
         #expect(!closed.contains("<a "))
     }
 }
-
 
 /// Parses rendered pages with the `pypi_simple` library through the test venv's Python.
 enum PypiSimpleParse {
@@ -188,11 +193,12 @@ enum PypiSimpleParse {
     static func invoke(_ args: [String], body: String) throws -> Data {
         let result = try runPython(script: script, args: args, stdin: Data(body.utf8))
         guard result.status == 0 else {
-            throw PythonRunnerError(description: """
-                pypi_simple failed (status \(result.status)); is pypi-simple installed in \(TestSupport.python)? \
-                Set WHEELHOUSE_TEST_PYTHON to a Python that has it.
-                \(String(decoding: result.stderr, as: UTF8.self))
-                """)
+            throw PythonRunnerError(
+                description: """
+                    pypi_simple failed (status \(result.status)); is pypi-simple installed in \(TestSupport.python)? \
+                    Set WHEELHOUSE_TEST_PYTHON to a Python that has it.
+                    \(String(decoding: result.stderr, as: UTF8.self))
+                    """)
         }
         return result.stdout
     }

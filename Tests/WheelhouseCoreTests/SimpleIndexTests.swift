@@ -85,12 +85,13 @@ enum SimpleIndexFixture {
 
     @Test func defaultURLsAreRelativeToTheProjectPage() throws {
         let page = try SimpleIndexFixture.page
-        #expect(page.files.map(\.url) == [
-            "../../packages/demo-pkg/demo_pkg-1.0-py3-none-any.whl",
-            "../../packages/demo-pkg/demo_pkg-1.0.tar.gz",
-            "../../packages/demo-pkg/demo_pkg-2.0%2Blocal-py3-none-any.whl",
-            "../../packages/demo-pkg/demo_pkg-3.0.tar.gz",
-        ])
+        #expect(
+            page.files.map(\.url) == [
+                "../../packages/demo-pkg/demo_pkg-1.0-py3-none-any.whl",
+                "../../packages/demo-pkg/demo_pkg-1.0.tar.gz",
+                "../../packages/demo-pkg/demo_pkg-2.0%2Blocal-py3-none-any.whl",
+                "../../packages/demo-pkg/demo_pkg-3.0.tar.gz",
+            ])
         // Resolved against the page, both where the server and where the bucket export serve it.
         for base in ["http://127.0.0.1:8080/simple/demo-pkg/", "https://b.s3.amazonaws.com/prefix/simple/demo-pkg/index.html"] {
             let resolved = try #require(URL(string: page.files[2].url, relativeTo: URL(string: base)))
@@ -114,9 +115,10 @@ enum SimpleIndexFixture {
 
     @Test func projectListIsSortedByNormalizedName() throws {
         #expect(SimpleIndexFixture.list.projects.map(\.normalizedName) == ["a-b-c", "demo-pkg", "zope-interface"])
-        let fromRecords = SimpleProjectList(records: [
-            ProjectRecord(name: "zeta", displayName: "Zeta"), try SimpleIndexFixture.record,
-        ], lastSerial: 7)
+        let fromRecords = SimpleProjectList(
+            records: [
+                ProjectRecord(name: "zeta", displayName: "Zeta"), try SimpleIndexFixture.record,
+            ], lastSerial: 7)
         #expect(fromRecords.projects == [.init(displayName: "Demo_Pkg", normalizedName: "demo-pkg"), .init(displayName: "Zeta", normalizedName: "zeta")])
         #expect(fromRecords.lastSerial == 7)
     }

@@ -56,19 +56,25 @@ import WheelhouseTestSupport
 
         let quarantined = SimpleProjectPage(
             name: "a", files: page.files, versions: page.versions, status: ProjectStatus(.quarantined, reason: "malware"))
-        #expect(SimpleJSONRenderer.render(quarantined) == #"{"files":[],"meta":{"api-version":"1.4"},"name":"a","project-status":{"reason":"malware","status":"quarantined"},"versions":[]}"#)
+        #expect(
+            SimpleJSONRenderer.render(quarantined)
+                == #"{"files":[],"meta":{"api-version":"1.4"},"name":"a","project-status":{"reason":"malware","status":"quarantined"},"versions":[]}"#)
     }
 
     @Test func exactBytesForASmallPage() {
         let page = SimpleProjectPage(
             name: "a",
-            files: [.init(filename: "a-1.tar.gz", url: "u", sha256: "ff", requiresPython: nil, coreMetadataSha256: nil,
-                yank: .yanked(reason: ""), size: 3, uploadTime: nil)],
+            files: [
+                .init(
+                    filename: "a-1.tar.gz", url: "u", sha256: "ff", requiresPython: nil, coreMetadataSha256: nil,
+                    yank: .yanked(reason: ""), size: 3, uploadTime: nil)
+            ],
             versions: ["1"])
-        #expect(SimpleJSONRenderer.render(page) == """
-            {"files":[{"core-metadata":false,"dist-info-metadata":false,"filename":"a-1.tar.gz","hashes":{"sha256":"ff"},\
-            "size":3,"url":"u","yanked":true}],"meta":{"api-version":"1.4"},"name":"a","project-status":{"status":"active"},"versions":["1"]}
-            """)
+        #expect(
+            SimpleJSONRenderer.render(page) == """
+                {"files":[{"core-metadata":false,"dist-info-metadata":false,"filename":"a-1.tar.gz","hashes":{"sha256":"ff"},\
+                "size":3,"url":"u","yanked":true}],"meta":{"api-version":"1.4"},"name":"a","project-status":{"status":"active"},"versions":["1"]}
+                """)
     }
 
     @Test func rendersTheProjectList() throws {
@@ -83,8 +89,11 @@ import WheelhouseTestSupport
         let nasty = "q\"b\\s/\n\r\t\u{8}\u{C}\u{0}\u{1F}\u{7F}é😀\u{2028}"
         let page = SimpleProjectPage(
             name: nasty,
-            files: [.init(filename: nasty, url: nasty, sha256: nasty, requiresPython: nasty, coreMetadataSha256: nasty,
-                yank: .yanked(reason: nasty), size: Int64.max, uploadTime: nil)],
+            files: [
+                .init(
+                    filename: nasty, url: nasty, sha256: nasty, requiresPython: nasty, coreMetadataSha256: nasty,
+                    yank: .yanked(reason: nasty), size: Int64.max, uploadTime: nil)
+            ],
             versions: [nasty])
         let text = SimpleJSONRenderer.render(page)
         #expect(text.contains(#""q\"b\\s/\n\r\t\b\f\u0000\u001f"#))

@@ -28,7 +28,8 @@ import Testing
             disagreements.check(
                 "\(actual ? "True" : "False")" == expected,
                 "SpecifierSet(\(setText.debugDescription)).contains(\(versionText.debugDescription), prereleases: \(pre)): expected \(expected)")
-            disagreements.check(set.description == str, "str(\(setText.debugDescription)): expected \(str.debugDescription), got \(set.description.debugDescription)")
+            disagreements.check(
+                set.description == str, "str(\(setText.debugDescription)): expected \(str.debugDescription), got \(set.description.debugDescription)")
         }
         disagreements.report("specifier", header: file.header)
     }

@@ -4,10 +4,12 @@ import Testing
 
 @Suite struct StorageLayoutTests {
     @Test func keysFollowTheDesignLayout() throws {
-        #expect(try StorageLayout.fileKey(project: "zope-interface", filename: "zope.interface-6.0-py3-none-any.whl")
-            == "packages/zope-interface/zope.interface-6.0-py3-none-any.whl")
-        #expect(try StorageLayout.metadataKey(project: "demo", filename: "demo-1.0-py3-none-any.whl")
-            == "packages/demo/demo-1.0-py3-none-any.whl.metadata")
+        #expect(
+            try StorageLayout.fileKey(project: "zope-interface", filename: "zope.interface-6.0-py3-none-any.whl")
+                == "packages/zope-interface/zope.interface-6.0-py3-none-any.whl")
+        #expect(
+            try StorageLayout.metadataKey(project: "demo", filename: "demo-1.0-py3-none-any.whl")
+                == "packages/demo/demo-1.0-py3-none-any.whl.metadata")
         #expect(try StorageLayout.recordKey(project: "demo") == "_wheelhouse/projects/demo.json")
         #expect(try StorageLayout.exportProjectKey(project: "demo") == "simple/demo/index.html")
         #expect(StorageLayout.exportRootKey == "simple/index.html")
@@ -70,9 +72,10 @@ import Testing
 
     @Test func parsesRecordKeysBack() throws {
         #expect(StorageLayout.parseRecordKey(try StorageLayout.recordKey(project: "zope-interface")) == "zope-interface")
-        for key in ["_wheelhouse/projects/.json", "_wheelhouse/projects/Demo.json", "_wheelhouse/projects/a/b.json",
-            "_wheelhouse/projects/demo.txt", "_wheelhouse/tokens/demo.json"]
-        {
+        for key in [
+            "_wheelhouse/projects/.json", "_wheelhouse/projects/Demo.json", "_wheelhouse/projects/a/b.json",
+            "_wheelhouse/projects/demo.txt", "_wheelhouse/tokens/demo.json",
+        ] {
             #expect(StorageLayout.parseRecordKey(key) == nil, "\(key)")
         }
     }

@@ -14,7 +14,8 @@ import Testing
         for row in vectors.rows {
             let expected = row[3].split(separator: ",").map(String.init)
             let actual = try Self.target(row).supportedTags.map(\.description)
-            let firstDifference = zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let firstDifference =
+                zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(expected.count, actual.count)
             disagreements.check(
                 expected == actual,
@@ -53,8 +54,9 @@ import Testing
         #expect(throws: TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0", "5.1", "6.0"])) {
             try TargetEnvironment.glue("3.0")
         }
-        #expect(TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0"]).description
-            == "unknown Glue version '3.0': known versions are 4.0, 5.0")
+        #expect(
+            TargetEnvironmentError.unknownGlueVersion("3.0", known: ["4.0", "5.0"]).description
+                == "unknown Glue version '3.0': known versions are 4.0, 5.0")
         let glue6 = try TargetEnvironment.glue("6.0")
         #expect(glue6.description == "Glue 6.0 (cp313-manylinux_2_34_x86_64)")
         #expect(try TargetEnvironment.glue("5.1").supportedTags == glue5.supportedTags)
@@ -96,8 +98,9 @@ import Testing
         #expect(throws: TargetEnvironmentError.unknownPlatform("any")) {
             try TargetEnvironment(python: "3.11", platforms: ["any"])
         }
-        #expect(TargetEnvironmentError.invalidPython("3").description
-            == "'3' is not a Python version: give major.minor, such as 3.11")
+        #expect(
+            TargetEnvironmentError.invalidPython("3").description
+                == "'3' is not a Python version: give major.minor, such as 3.11")
     }
 
     @Test func requiresPython() throws {
@@ -132,16 +135,20 @@ import Testing
         #expect(try problem(glue5, "a-1.0-py3-none-any.whl") == nil)
         #expect(try problem(glue5, "a-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl") == nil)
         #expect(try problem(glue5, "a-1.0-cp39-abi3-manylinux_2_28_x86_64.whl") == nil)
-        #expect(try problem(glue5, "a-1.0-cp311-cp311-macosx_11_0_arm64.whl")
-            == "it is built for macosx_11_0_arm64, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs on manylinux_2_34_x86_64")
-        #expect(try problem(glue5, "a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")
-            == "it is built for cp312-cp312, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs CPython 3.11")
-        #expect(try problem(glue5, "a-1.0-cp311-cp311-manylinux_2_39_x86_64.whl")
-            == "it needs glibc 2.39 or newer (manylinux_2_39_x86_64), and Glue 5.0 (cp311-manylinux_2_34_x86_64) has glibc 2.34")
+        #expect(
+            try problem(glue5, "a-1.0-cp311-cp311-macosx_11_0_arm64.whl")
+                == "it is built for macosx_11_0_arm64, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs on manylinux_2_34_x86_64")
+        #expect(
+            try problem(glue5, "a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")
+                == "it is built for cp312-cp312, and Glue 5.0 (cp311-manylinux_2_34_x86_64) runs CPython 3.11")
+        #expect(
+            try problem(glue5, "a-1.0-cp311-cp311-manylinux_2_39_x86_64.whl")
+                == "it needs glibc 2.39 or newer (manylinux_2_39_x86_64), and Glue 5.0 (cp311-manylinux_2_34_x86_64) has glibc 2.34")
         let glue4 = try TargetEnvironment.glue("4.0")
         #expect(try problem(glue4, "a-1.0-cp310-cp310-manylinux_2_28_x86_64.whl")?.contains("needs glibc 2.28 or newer") == true)
-        #expect(try problem(glue4, "a-1.0-py3-none-any.whl", requiresPython: ">=3.11")
-            == "it requires Python >=3.11, and Glue 4.0 (cp310-manylinux_2_26_x86_64) runs Python 3.10")
+        #expect(
+            try problem(glue4, "a-1.0-py3-none-any.whl", requiresPython: ">=3.11")
+                == "it requires Python >=3.11, and Glue 4.0 (cp310-manylinux_2_26_x86_64) runs Python 3.10")
         #expect(try problem(glue4, "a-1.0-cp310-cp310-manylinux_2_17_aarch64.whl")?.contains("built for manylinux_2_17_aarch64") == true)
     }
 }

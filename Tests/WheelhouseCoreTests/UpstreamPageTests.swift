@@ -111,7 +111,8 @@ import Testing
                 expected: [file("demo_pkg-1.0.tar.gz", yank: .yanked(reason: nil))]),
             HTMLCase(
                 label: "core-metadata wins over dist-info-metadata; numeric entities",
-                html: "<a href=\"../../packages/demo_pkg-1.0-py3-none-any.whl#sha256=\(a)\" data-dist-info-metadata=\"sha256=\(sha("c"))\" data-core-metadata=\"sha256=\(sha("b"))\" data-yanked=\"&#x62;ad &#38; old\">w</a>",
+                html:
+                    "<a href=\"../../packages/demo_pkg-1.0-py3-none-any.whl#sha256=\(a)\" data-dist-info-metadata=\"sha256=\(sha("c"))\" data-core-metadata=\"sha256=\(sha("b"))\" data-yanked=\"&#x62;ad &#38; old\">w</a>",
                 expected: [file("demo_pkg-1.0-py3-none-any.whl", metadata: "b", yank: .yanked(reason: "bad & old"))]),
             HTMLCase(
                 label: "a base element moves relative links",
@@ -119,7 +120,8 @@ import Testing
                 expected: [file("demo_pkg-1.0.tar.gz", url: "https://files.example/root/demo_pkg-1.0.tar.gz")]),
             HTMLCase(
                 label: "comments and scripts are not links",
-                html: "<!-- <a href=\"/x/demo_pkg-9.0.tar.gz#sha256=\(a)\">no</a> --><script>var s='<a href=\"/y/demo_pkg-8.0.tar.gz#sha256=\(a)\">';</script><a href=\"/packages/demo_pkg-1.0.tar.gz#sha256=\(a)\">ok</a>",
+                html:
+                    "<!-- <a href=\"/x/demo_pkg-9.0.tar.gz#sha256=\(a)\">no</a> --><script>var s='<a href=\"/y/demo_pkg-8.0.tar.gz#sha256=\(a)\">';</script><a href=\"/packages/demo_pkg-1.0.tar.gz#sha256=\(a)\">ok</a>",
                 expected: [file("demo_pkg-1.0.tar.gz")]),
             HTMLCase(
                 label: "no sha256, md5 only, bad hex, other project, egg, javascript URL, duplicate: skipped",
@@ -202,7 +204,8 @@ import Testing
             JSONCase(label: "a boolean size is no size", entry: #","size":true"#, expected: base),
             JSONCase(label: "a malformed upload-time is unknown", entry: #","upload-time":"yesterday""#, expected: base),
             JSONCase(label: "sha512 only: skipped", entry: #","hashes":{"sha512":"00"}"#, expected: nil),
-            JSONCase(label: "relative url", entry: #","url":"../../files/x/demo_pkg-1.0-py3-none-any.whl""#,
+            JSONCase(
+                label: "relative url", entry: #","url":"../../files/x/demo_pkg-1.0-py3-none-any.whl""#,
                 expected: with { $0.url = "https://pypi.example/files/x/demo_pkg-1.0-py3-none-any.whl" }),
             JSONCase(label: "ftp url: skipped", entry: #","url":"ftp://pypi.example/demo_pkg-1.0-py3-none-any.whl""#, expected: nil),
         ]
@@ -239,10 +242,13 @@ import Testing
         return [
             BadPage(label: "not JSON", body: "<html>", contentType: json, expected: .malformed(url: url, reason: "the body is not JSON")),
             BadPage(label: "a JSON list", body: "[]", contentType: json, expected: .malformed(url: url, reason: "the JSON is not an object")),
-            BadPage(label: "no files", body: #"{"meta":{"api-version":"1.0"}}"#, contentType: json, expected: .malformed(url: url, reason: #"no "files" list"#)),
-            BadPage(label: "JSON major version 2", body: #"{"meta":{"api-version":"2.0"},"files":[]}"#, contentType: json,
+            BadPage(
+                label: "no files", body: #"{"meta":{"api-version":"1.0"}}"#, contentType: json, expected: .malformed(url: url, reason: #"no "files" list"#)),
+            BadPage(
+                label: "JSON major version 2", body: #"{"meta":{"api-version":"2.0"},"files":[]}"#, contentType: json,
                 expected: .unsupportedAPIVersion(url: url, version: "2.0")),
-            BadPage(label: "HTML major version 2", body: #"<meta name="pypi:repository-version" content="2.1">"#, contentType: "text/html",
+            BadPage(
+                label: "HTML major version 2", body: #"<meta name="pypi:repository-version" content="2.1">"#, contentType: "text/html",
                 expected: .unsupportedAPIVersion(url: url, version: "2.1")),
         ]
     }()

@@ -68,8 +68,9 @@ import Testing
 
     @Test func errorMessageNamesTheInput() {
         #expect(throws: VersionError(input: "1.0.x", reason: .invalidSyntax)) { try Version("1.0.x") }
-        #expect(VersionError(input: "1.0.x", reason: .invalidSyntax).description
-            == "'1.0.x' is not a valid PEP 440 version")
+        #expect(
+            VersionError(input: "1.0.x", reason: .invalidSyntax).description
+                == "'1.0.x' is not a valid PEP 440 version")
     }
 
     @Test func rejectsNumbersBeyond64Bits() throws {

@@ -90,8 +90,10 @@ import Testing
         for filename in refused {
             #expect(throws: FilenameError.self, "\(filename)") { try WheelFilename(filename) }
         }
-        #expect(throws: FilenameError.invalidTag(
-            filename: "x-1.0-py3-none-man(y).whl", .invalidCharacters(tagSet: "py3-none-man(y)", component: "man(y)"))) {
+        #expect(
+            throws: FilenameError.invalidTag(
+                filename: "x-1.0-py3-none-man(y).whl", .invalidCharacters(tagSet: "py3-none-man(y)", component: "man(y)"))
+        ) {
             try WheelFilename("x-1.0-py3-none-man(y).whl")
         }
         // What real wheels use stays accepted.

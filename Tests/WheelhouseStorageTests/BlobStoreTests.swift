@@ -63,7 +63,6 @@ func collect(_ body: BlobBody) async throws -> (data: Data, chunkSizes: [Int]) {
     return (data, sizes)
 }
 
-
 /// Appends `line` to the object under `key` with read → modify → `.ifMatch`/`.ifAbsent`,
 /// retrying when another writer got there first. Returns the number of attempts.
 @discardableResult

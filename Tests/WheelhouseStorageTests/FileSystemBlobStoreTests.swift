@@ -128,7 +128,8 @@ struct FileSystemBlobStoreTests {
         }
 
         let record = try #require(try await store.read(key))
-        let expected = (0..<processes).flatMap { p in (0..<linesPerProcess).map { "python\(p)-\($0)" } }
+        let expected =
+            (0..<processes).flatMap { p in (0..<linesPerProcess).map { "python\(p)-\($0)" } }
             + (0..<swiftLines).map { "swift-\($0)" }
         #expect(lines(of: record.data).count == expected.count)
         #expect(Set(lines(of: record.data)) == Set(expected))

@@ -132,8 +132,10 @@ public final class FaultProxy: @unchecked Sendable {
         let log = URL(fileURLWithPath: control.path + ".log")
         let child = try ChildProcess(
             TestSupport.python,
-            ["-c", script, "\(port)", "\(upstream)", first, schedule.joined(separator: ","), control.path,
-             tunnel ? "tunnel" : "per-request"],
+            [
+                "-c", script, "\(port)", "\(upstream)", first, schedule.joined(separator: ","), control.path,
+                tunnel ? "tunnel" : "per-request",
+            ],
             environment: ProcessInfo.processInfo.environment, currentDirectory: nil, stdin: nil, stdout: log, stderr: log)
         let proxy = FaultProxy(port: port, child: child, control: control)
         try await poll("fault proxy on port \(port) accepting connections", timeout: .seconds(20)) {

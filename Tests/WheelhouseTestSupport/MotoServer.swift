@@ -1,7 +1,7 @@
 public import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A `moto_server` (AWS emulator from PyPI) on a free loopback port, for S3 tests.
@@ -60,7 +60,8 @@ public final class MotoServer: @unchecked Sendable {
     public static func start(serializingRequests: Bool = false) async throws -> MotoServer {
         let port = try freeLoopbackPort()
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port)-\(UUID().uuidString.prefix(6)).log")
-        let (command, arguments) = serializingRequests
+        let (command, arguments) =
+            serializingRequests
             ? (TestSupport.python, ["-c", serializedScript, "\(port)"])
             : (executable, ["-H", "127.0.0.1", "-p", "\(port)"])
         let child = try ChildProcess(

@@ -19,8 +19,10 @@ public enum ReplicationSupport {
         let script = TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/make_many_dists.py").path
         let result = try await ProcessRunner.check(
             TestSupport.python,
-            [script, directory.path, "\(projects)", "\(versions)", "--prefix", prefix, "--start-version", "\(startVersion)",
-             "--payload", "\(payload)"])
+            [
+                script, directory.path, "\(projects)", "\(versions)", "--prefix", prefix, "--start-version", "\(startVersion)",
+                "--payload", "\(payload)",
+            ])
         return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 

@@ -1,6 +1,5 @@
 public import Foundation
 
-
 /// Locations of the built products and the Python clients.
 public enum Products {
     /// The `wheelhouse` executable built next to the test bundle ($WHEELHOUSE_BIN overrides).

@@ -117,10 +117,11 @@ public struct WheelBuilder: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let base = "\(distName)-\(version)"
         let url = directory.appendingPathComponent("\(base).tar.gz")
-        let entries: [(path: String, contents: Data, stored: Bool)] = [
-            ("\(base)/PKG-INFO", Data(metadataText(defaultVersion: "2.2").utf8), false),
-            ("\(base)/setup.py", Data("from setuptools import setup\nsetup()\n".utf8), false),
-        ] + files.map { (path: "\(base)/\($0.path)", contents: $0.contents, stored: false) }
+        let entries: [(path: String, contents: Data, stored: Bool)] =
+            [
+                ("\(base)/PKG-INFO", Data(metadataText(defaultVersion: "2.2").utf8), false),
+                ("\(base)/setup.py", Data("from setuptools import setup\nsetup()\n".utf8), false),
+            ] + files.map { (path: "\(base)/\($0.path)", contents: $0.contents, stored: false) }
         try Self.write(entries, to: url, zip: false)
         return url
     }

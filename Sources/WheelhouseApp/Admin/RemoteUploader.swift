@@ -87,7 +87,8 @@ struct MultipartForm: Sendable {
             head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
         let quoted = filename.replacingOccurrences(of: "\"", with: "%22")
-        head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(quoted)\"\r\n"
+        head +=
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"\(quoted)\"\r\n"
             + "Content-Type: application/octet-stream\r\n\r\n"
         self.head = ByteBuffer(string: head)
         self.tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")

@@ -151,16 +151,18 @@ public struct StoreAdmin: Sendable {
             do {
                 if let trusted = try await Self.trustedWheel(info, project: project, filename: filename, metadataKeys: metadataKeys, store: store) {
                     let old = previous?.files.first { $0.filename == filename && $0.sha256 == trusted.sha256 }
-                    return .success((
-                        FileRecord(
-                            filename: filename, version: trusted.wheel.version.description, packageType: "bdist_wheel",
-                            sha256: trusted.sha256, size: info.size,
-                            uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
-                            requiresPython: trusted.metadata.usableRequiresPython,
-                            metadataSha256: SHA256.hash(data: trusted.metadata.rawBytes).hexString,
-                            yanked: old?.yanked ?? false, yankedReason: old?.yankedReason,
-                            pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin),
-                        trusted.metadata.name ?? trusted.wheel.name))
+                    return .success(
+                        (
+                            FileRecord(
+                                filename: filename, version: trusted.wheel.version.description, packageType: "bdist_wheel",
+                                sha256: trusted.sha256, size: info.size,
+                                uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
+                                requiresPython: trusted.metadata.usableRequiresPython,
+                                metadataSha256: SHA256.hash(data: trusted.metadata.rawBytes).hexString,
+                                yanked: old?.yanked ?? false, yankedReason: old?.yankedReason,
+                                pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin),
+                            trusted.metadata.name ?? trusted.wheel.name
+                        ))
                 }
                 try await store.download(info.key, to: local)
                 let digest = try FileDigest.compute(file: local)
@@ -168,8 +170,9 @@ public struct StoreAdmin: Sendable {
                 let inspected = try inspectDistribution(
                     at: local, filename: filename, projectHint: project, limits: limits, checkTags: false)
                 guard inspected.project == project else {
-                    return .failure(RebuildRefusal(
-                        key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))
+                    return .failure(
+                        RebuildRefusal(
+                            key: info.key, reason: "belongs to project '\(inspected.project)', not '\(project)'"))
                 }
                 var metadataSHA: String?
                 if let metadata = inspected.metadata {
@@ -182,15 +185,17 @@ public struct StoreAdmin: Sendable {
                 // PEP 740: a provenance object beside the file is listed again.
                 let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
                 let provenanceSHA = try await store.head(provenanceKey) == nil ? nil : try await store.digest(of: provenanceKey).sha256
-                return .success((
-                    FileRecord(
-                        filename: filename, version: inspected.version, packageType: inspected.packageType,
-                        sha256: digest.sha256, size: digest.size,
-                        uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
-                        requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
-                        yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
-                        origin: old?.origin, provenanceSha256: provenanceSHA),
-                    inspected.displayName))
+                return .success(
+                    (
+                        FileRecord(
+                            filename: filename, version: inspected.version, packageType: inspected.packageType,
+                            sha256: digest.sha256, size: digest.size,
+                            uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
+                            requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
+                            yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
+                            origin: old?.origin, provenanceSha256: provenanceSHA),
+                        inspected.displayName
+                    ))
             } catch {
                 return .failure(RebuildRefusal(key: info.key, reason: "\(error)"))
             }

@@ -62,11 +62,13 @@ public final class EventDispatcher: EventSink, Service {
             case .dropped:
                 state.withLock { $0.dropped += 1 }
                 logger.error(
-                    "event dropped: the delivery queue is full", metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
+                    "event dropped: the delivery queue is full",
+                    metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
             case .terminated:
                 state.withLock { $0.dropped += 1 }
                 logger.warning(
-                    "event dropped: delivery has stopped", metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
+                    "event dropped: delivery has stopped",
+                    metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
             @unknown default:
                 break
             }
@@ -113,7 +115,8 @@ public final class EventDispatcher: EventSink, Service {
                             try await lane.destination.deliver(event, body: event.body())
                             self.state.withLock { $0.delivered += 1 }
                             self.logger.debug(
-                                "event delivered", metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
+                                "event delivered",
+                                metadata: ["destination": "\(lane.destination.name)", "event": "\(event.id)", "type": "\(event.type.rawValue)"])
                         } catch {
                             self.state.withLock { $0.failed += 1 }
                             self.logger.error(

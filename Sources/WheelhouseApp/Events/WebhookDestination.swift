@@ -89,7 +89,10 @@ public struct WebhookDestination: EventDestination {
             try Task.checkCancellation()
             let retry: Bool
             do {
-                let response = try await client.execute(request, timeout: TimeAmount.nanoseconds(Int64(attemptTimeout.components.seconds) * 1_000_000_000 + attemptTimeout.components.attoseconds / 1_000_000_000))
+                let response = try await client.execute(
+                    request,
+                    timeout: TimeAmount.nanoseconds(
+                        Int64(attemptTimeout.components.seconds) * 1_000_000_000 + attemptTimeout.components.attoseconds / 1_000_000_000))
                 // The answer's body is not used; read (a little of) it so the connection can be reused.
                 _ = try? await response.body.collect(upTo: 64 << 10)
                 let status = Int(response.status.code)

@@ -297,14 +297,16 @@ public struct Ingestor: Sendable {
             }
             if let known = existing?.files.first(where: { $0.filename == filename }) {
                 await item.early?.write.abort()
-                results[index] = known.sha256 == item.digest.sha256
+                results[index] =
+                    known.sha256 == item.digest.sha256
                     ? .success(outcome(item, .unchanged))
                     : .failure(.conflict(filename: filename, existingSHA256: known.sha256, newSHA256: item.digest.sha256))
                 continue
             }
             if let earlier = seen[filename] {
                 await item.early?.write.abort()
-                results[index] = earlier == item.digest.sha256
+                results[index] =
+                    earlier == item.digest.sha256
                     ? .success(outcome(item, .unchanged))
                     : .failure(.conflict(filename: filename, existingSHA256: earlier, newSHA256: item.digest.sha256))
                 continue

@@ -20,7 +20,7 @@ public struct ManifestLock: Sendable {
         guard index.hasSuffix("/simple/") else { throw .invalidIndexURL(indexURL) }
         let server = String(index.dropLast("simple/".count))
         var lines = [
-            "# \(target): \(selection.wheels.count) wheels from \(index), written by `wheelhouse manifest lock`.",
+            "# \(target): \(selection.wheels.count) wheels from \(index), written by `wheelhouse manifest lock`."
         ]
         let kept = selection.preinstalled.filter { $0.action == "kept" }
         if !kept.isEmpty {

@@ -47,10 +47,11 @@ public enum ManifestValue {
     /// replaced by `-`; `manifest` when nothing is left.
     public static func objectName(parameter: String) -> String {
         let last = parameter.split(separator: "/").last.map(String.init) ?? ""
-        let cleaned = String(last.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
-                ? Character(scalar) : "-"
-        })
+        let cleaned = String(
+            last.unicodeScalars.map { scalar -> Character in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                    ? Character(scalar) : "-"
+            })
         let trimmed = cleaned.drop { $0 == "." }
         return trimmed.isEmpty ? "manifest" : String(trimmed.prefix(100))
     }

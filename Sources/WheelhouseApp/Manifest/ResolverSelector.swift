@@ -24,9 +24,12 @@ struct ResolverSelector: ManifestSelector {
         if let profile = try target.glueProfile() {
             environment = try profile.target()
             installed = try preinstalled.installedSet(for: profile)
-            unknownUpgrades = preinstalled.ignore ? [] : preinstalled.upgrade.filter { name in
-                name != ":all:" && (try? ProjectName(name)).flatMap { profile.preinstalledVersion(of: $0) } == nil
-            }
+            unknownUpgrades =
+                preinstalled.ignore
+                ? []
+                : preinstalled.upgrade.filter { name in
+                    name != ":all:" && (try? ProjectName(name)).flatMap { profile.preinstalledVersion(of: $0) } == nil
+                }
         } else if case .python(let version, let platforms) = target {
             environment = try TargetEnvironment(python: version, platforms: platforms)
             installed = nil

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One file being fetched from an upstream: spooled to a local file while any number of

@@ -8,9 +8,9 @@ import WheelhouseCore
 import WheelhouseStorage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `serve --upstream`: pages of projects that are not hosted here come from the upstreams, with

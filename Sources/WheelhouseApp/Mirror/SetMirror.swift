@@ -156,7 +156,8 @@ public struct SetMirror: Sendable {
                     var message = error.description
                     let unknown = missing.map(\.raw).sorted()
                     if !unknown.isEmpty {
-                        message += "; not in the store nor on any upstream (\(upstreams.map(\.displayURL).joined(separator: ", "))): "
+                        message +=
+                            "; not in the store nor on any upstream (\(upstreams.map(\.displayURL).joined(separator: ", "))): "
                             + unknown.joined(separator: ", ")
                     }
                     if !notes.isEmpty { message += "; " + notes.joined(separator: "; ") }
@@ -231,7 +232,8 @@ public struct SetMirror: Sendable {
                 let hidden = files.filter { ($0.uploadTime ?? .distantFuture) > cutoff }
                 if !hidden.isEmpty {
                     notes.append(
-                        "\(name.normalized): \(hidden.count) file(s) hidden by --min-age (uploaded after \(RFC3339Timestamp.format(cutoff)) or without an upload time)")
+                        "\(name.normalized): \(hidden.count) file(s) hidden by --min-age (uploaded after \(RFC3339Timestamp.format(cutoff)) or without an upload time)"
+                    )
                 }
                 files.removeAll { ($0.uploadTime ?? .distantFuture) > cutoff }
             }

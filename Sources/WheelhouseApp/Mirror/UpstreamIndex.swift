@@ -70,8 +70,9 @@ public struct UpstreamIndex: Sendable {
             throw .status(url: shown, code: Int(head.status.code))
         }
         do throws(UpstreamPageError) {
-            return .found(try UpstreamPageParser.parse(
-                body, contentType: head.headers.first(name: "content-type"), project: project, pageURL: pageURL))
+            return .found(
+                try UpstreamPageParser.parse(
+                    body, contentType: head.headers.first(name: "content-type"), project: project, pageURL: pageURL))
         } catch {
             throw .badPage(error)
         }

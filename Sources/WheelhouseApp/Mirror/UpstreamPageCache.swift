@@ -21,7 +21,8 @@ public struct CachedUpstreamPage: Sendable, Equatable {
     /// the fetch time as private `meta` keys (PEP 691 reserves `_`-prefixed keys for that).
     public func encoded() -> Data {
         let json = SimpleJSONRenderer.render(page.page)
-        let extra = "\"_wheelhouse-fetched-at\":\"\(RFC3339Timestamp.format(fetchedAt))\",\"_wheelhouse-upstream\":"
+        let extra =
+            "\"_wheelhouse-fetched-at\":\"\(RFC3339Timestamp.format(fetchedAt))\",\"_wheelhouse-upstream\":"
             + Self.jsonString(upstream) + ","
         // `],"meta":{` occurs once: a string containing it would have its quotes escaped.
         guard let range = json.range(of: "],\"meta\":{") else { return Data(json.utf8) }

@@ -2,9 +2,9 @@ public import Foundation
 import WheelhouseCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The pull-through mirror's settings (`serve --upstream ...`), one typed value.
@@ -62,15 +62,15 @@ public struct UpstreamSettings: Sendable {
     /// POSIX fnmatch, as Python's `fnmatch.fnmatchcase` on already-normalized names.
     public static func fnmatch(_ pattern: String, _ name: String) -> Bool {
         #if canImport(Glibc) || canImport(Darwin)
-        return pattern.withCString { p in name.withCString { n in Glibc_fnmatch(p, n) } }
+            return pattern.withCString { p in name.withCString { n in Glibc_fnmatch(p, n) } }
         #else
-        return pattern == name
+            return pattern == name
         #endif
     }
 }
 
 #if canImport(Glibc) || canImport(Darwin)
-private func Glibc_fnmatch(_ pattern: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Bool {
-    fnmatch(pattern, name, 0) == 0
-}
+    private func Glibc_fnmatch(_ pattern: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Bool {
+        fnmatch(pattern, name, 0) == 0
+    }
 #endif

@@ -59,7 +59,8 @@ extension Replicator {
             let (size, sha256) = try await limit.run { try await target.digest(of: key) }
             guard size == file.size, sha256 == file.sha256 else {
                 tally.conflicts.append(
-                    "\(key): the target holds other bytes (\(size) bytes, sha256 \(sha256)) than the source (\(file.size) bytes, sha256 \(file.sha256)); not overwritten")
+                    "\(key): the target holds other bytes (\(size) bytes, sha256 \(sha256)) than the source (\(file.size) bytes, sha256 \(file.sha256)); not overwritten"
+                )
                 return tally
             }
         }

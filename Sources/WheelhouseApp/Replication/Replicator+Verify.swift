@@ -80,7 +80,8 @@ extension Replicator {
         }
         let root = Data(PageRendering.renderRoot(sourceProjects, format: .htmlV1))
         if try await target.read(StorageLayout.exportRootKey)?.data != root {
-            report.differences.append(.init(kind: .stalePage, key: StorageLayout.exportRootKey, detail: "the root list is missing or does not list the source's projects"))
+            report.differences.append(
+                .init(kind: .stalePage, key: StorageLayout.exportRootKey, detail: "the root list is missing or does not list the source's projects"))
         }
         for info in try await target.list(prefix: StorageLayout.packagesPrefix) where !expectedObjects.contains(info.key) {
             report.differences.append(.init(kind: .extraFile, key: info.key, detail: "at the target but in no source record (\(info.size) bytes)"))

@@ -86,7 +86,10 @@ public final class AccessLog: Service, Sendable {
             var clock = TimestampCache()
             for entry in entries { format(entry, clock: &clock, into: &out) }
             if dropped > 0 {
-                out.append(contentsOf: "\(clock.text(Int(time(nil)))) warning \(label): dropped=\(dropped) [WheelhouseApp] access log lines dropped: the log could not keep up\n".utf8)
+                out.append(
+                    contentsOf:
+                        "\(clock.text(Int(time(nil)))) warning \(label): dropped=\(dropped) [WheelhouseApp] access log lines dropped: the log could not keep up\n"
+                        .utf8)
             }
             out.withUnsafeBytes { Self.writeAll(fd, $0) }
         }

@@ -41,7 +41,9 @@ public func buildApplication(
         // Each connection is handled on its own event loop (`EventLoopHTTP1Channel`).
         server: .http1OnEventLoop(
             configuration: .init(
-                additionalChannelHandlers: [ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer, requestTimeout: limits.requestTimeout)],
+                additionalChannelHandlers: [
+                    ReasonPhraseInstaller(), ConnectionGuard(linger: limits.lingerAfterEarlyAnswer, requestTimeout: limits.requestTimeout),
+                ],
                 idleTimeout: TimeAmount(limits.idleTimeout),
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maxHeaderFieldSize, maxHeaderListSize: limits.maxHeaderListSize,

@@ -28,7 +28,8 @@ struct BrowseController: Sendable {
                 !name.hasPrefix(".")
             else { throw Refusal.notFound("Not found.") }
             let type =
-                name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
+                name.hasSuffix(".js")
+                ? "text/javascript; charset=utf-8"
                 : name.hasSuffix(".css") ? "text/css; charset=utf-8" : "application/octet-stream"
             return try asset(name, contentType: type)
         }

@@ -144,7 +144,8 @@ struct IndexController: Sendable {
     }
 
     static func notAcceptable() -> Response {
-        let body = "None of the formats in Accept is served here. Available: "
+        let body =
+            "None of the formats in Accept is served here. Available: "
             + "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html, text/html\n"
         return Response(
             status: .notAcceptable, headers: [.contentType: "text/plain; charset=utf-8", .vary: "Accept"],

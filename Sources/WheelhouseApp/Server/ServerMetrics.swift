@@ -52,7 +52,8 @@ public final class ServerMetrics: Sendable {
         upstreamCacheHits = Self.counter(registry, "wheelhouse_upstream_page_cache_total", [("result", "hit")], help: cache)
         upstreamCacheMisses = Self.counter(registry, "wheelhouse_upstream_page_cache_total", [("result", "miss")], help: cache)
         upstreamBytes = Self.counter(registry, "wheelhouse_upstream_fetched_bytes_total", help: "Bytes of distribution files fetched from upstreams.")
-        upstreamStaleServes = Self.counter(registry, "wheelhouse_upstream_stale_serves_total", help: "Pages served from a stale copy because the upstream failed.")
+        upstreamStaleServes = Self.counter(
+            registry, "wheelhouse_upstream_stale_serves_total", help: "Pages served from a stale copy because the upstream failed.")
     }
 
     func uploadSucceeded(bytes: Int64) {

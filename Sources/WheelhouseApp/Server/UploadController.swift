@@ -92,7 +92,8 @@ struct UploadController: Sendable {
             metadata: ["project": "\(outcome.project)", "filename": "\(outcome.filename)", "sha256": "\(outcome.sha256)"]
                 .merging(outcome.warnings.isEmpty ? [:] : ["warnings": "\(outcome.warnings.joined(separator: "; "))"]) { a, _ in a })
         // Warnings follow the first line, one `warning: ` line each (twine shows the body with --verbose).
-        let body = (outcome.status == .added ? "OK\n" : "OK (identical file already present)\n")
+        let body =
+            (outcome.status == .added ? "OK\n" : "OK (identical file already present)\n")
             + outcome.warnings.map { "warning: \($0)\n" }.joined()
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         if let field = HTTPField.Name(UploadResult.headerName) {
