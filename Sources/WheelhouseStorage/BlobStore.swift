@@ -55,16 +55,58 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     case preconditionFailed(key: String)
     /// The key is not acceptable to this store (empty, absolute, `..`, NUL, ...).
     case invalidKey(String)
-    /// The backend failed; `message` says what and where.
-    case backend(String)
+    /// The backend failed; the cause says what, where and why, as a value callers can match.
+    case backend(BlobStoreFailure)
 
     public var description: String {
         switch self {
         case .notFound(let key): "no object under key '\(key)'"
         case .preconditionFailed(let key): "the object under key '\(key)' changed or already exists"
         case .invalidKey(let key): "invalid store key '\(key)'"
-        case .backend(let message): message
+        case .backend(let failure): failure.description
         }
+    }
+}
+
+/// Why a store's backend failed. Values, not text: callers match the cause (an S3 error code,
+/// an errno, contention) and the HTTP layer logs it and sends a stable message instead.
+public enum BlobStoreFailure: Sendable, Equatable, CustomStringConvertible {
+    /// A system call on a local file failed (`operation` names it: "cannot read", "cannot rename ... to").
+    case system(operation: String, path: String, errno: Int32)
+    /// A local file ended before the bytes its size promised: something outside Wheelhouse truncated it.
+    case truncated(path: String, endedAt: Int64, expected: Int64)
+    /// A local file to store could not be read or created.
+    case localFile(path: String, reason: String)
+    /// A file system store cannot hold an object under `key` and other keys below it as a directory.
+    case directoryConflict(key: String)
+    /// The service answered with an error (S3's code, the HTTP status and the request id).
+    case service(store: String, code: String?, status: Int?, requestID: String?, message: String)
+    /// The service was not reached or could not be used: transport, configuration, credentials.
+    case unavailable(store: String, reason: String)
+    /// An optimistic update kept losing to concurrent writers (`what` names the object).
+    case contention(what: String, attempts: Int)
+
+    public var description: String {
+        switch self {
+        case .system(let operation, let path, let code):
+            "\(operation) '\(path)': \(String(cString: strerror(code))) (errno \(code))"
+        case .truncated(let path, let endedAt, let expected):
+            "'\(path)' ended at byte \(endedAt) while \(expected) were expected; something outside Wheelhouse truncated it"
+        case .localFile(let path, let reason): "'\(path)': \(reason)"
+        case .directoryConflict(let key):
+            "cannot store '\(key)': a file system store cannot hold both an object and other keys under it as a directory"
+        case .service(let store, let code, let status, let requestID, let message):
+            "\(store): \(code ?? "error")\(status.map { " (HTTP \($0))" } ?? ""): \(message)"
+                + (requestID.map { " [request id \($0)]" } ?? "")
+        case .unavailable(let store, let reason): "\(store): \(reason)"
+        case .contention(let what, let attempts): "\(what) kept changing under \(attempts) concurrent updates; try again"
+        }
+    }
+
+    /// The service's error code (`AccessDenied`, `NoSuchBucket`), when the service answered.
+    public var serviceCode: String? {
+        if case .service(_, let code, _, _, _) = self { return code }
+        return nil
     }
 }
 

@@ -2,6 +2,7 @@ import Crypto
 public import Foundation
 import NIOCore
 public import NIOPosix
+import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -279,9 +280,7 @@ public final class FileSystemBlobStore: BlobStore {
         guard rename(from, path) == 0 else {
             let code = errno
             if code == EISDIR || code == ENOTDIR {
-                throw BlobStoreError.backend(
-                    "cannot store '\(key)': a file system store cannot hold both an object and other keys under it as a directory"
-                )
+                throw BlobStoreError.backend(.directoryConflict(key: key))
             }
             throw POSIX.error("cannot rename '\(from)' to", path, code)
         }

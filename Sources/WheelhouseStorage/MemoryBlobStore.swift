@@ -79,7 +79,7 @@ public actor MemoryBlobStore: BlobStore {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw BlobStoreError.backend("cannot read '\(file.path)' to store it under '\(key)': \(error)")
+            throw BlobStoreError.backend(.localFile(path: file.path, reason: "cannot read it to store it under '\(key)': \(error)"))
         }
         return try write(key, data: data, contentType: contentType, condition: condition)
     }

@@ -69,9 +69,7 @@ final class POSIXFile: Sendable {
             }
             guard n >= 0 else { throw POSIX.error("cannot read", path, errno) }
             guard n > 0 else {
-                throw BlobStoreError.backend(
-                    "'\(path)' ended at byte \(offset + Int64(done)) while \(offset + Int64(memory.count)) were expected; something outside Wheelhouse truncated it"
-                )
+                throw BlobStoreError.backend(.truncated(path: path, endedAt: offset + Int64(done), expected: offset + Int64(memory.count)))
             }
             done += n
         }
@@ -115,7 +113,7 @@ final class POSIXFile: Sendable {
 
 enum POSIX {
     static func error(_ what: String, _ path: String, _ code: CInt) -> BlobStoreError {
-        .backend("\(what) '\(path)': \(String(cString: strerror(code))) (errno \(code))")
+        .backend(.system(operation: what, path: path, errno: code))
     }
 
     static func modificationDate(_ status: stat) -> Date {

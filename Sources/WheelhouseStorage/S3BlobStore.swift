@@ -177,7 +177,7 @@ public final class S3BlobStore: BlobStore {
                     from: (source.bucket, source.objectKey(sourceKey)), to: bucket, key: objectKey(key), sourceETag: sourceETag)
             }
             return (BlobInfo(key: key, size: size, etag: etag), sha256)
-        } catch BlobStoreError.backend(let message) where message.contains("AccessDenied") {
+        } catch BlobStoreError.backend(let failure) where failure.serviceCode == "AccessDenied" {
             return nil
         }
     }
@@ -220,11 +220,17 @@ public final class S3BlobStore: BlobStore {
         } catch let error as AWSClientError {
             if case .ifMatch = condition, error.status == 404 { throw BlobStoreError.preconditionFailed(key: key) }
             if error.status == 404, error.code == "NoSuchKey" { throw BlobStoreError.notFound(key: key) }
-            throw BlobStoreError.backend("\(displayName): \(error)")
+            if let service = error.serviceError {
+                throw BlobStoreError.backend(
+                    .service(
+                        store: displayName, code: service.code, status: service.status, requestID: service.requestId,
+                        message: service.message ?? "\(service.operation) \(service.resource)"))
+            }
+            throw BlobStoreError.backend(.unavailable(store: displayName, reason: "\(error)"))
         } catch let error as AWSConfigurationError {
-            throw BlobStoreError.backend("\(displayName): \(error)")
+            throw BlobStoreError.backend(.unavailable(store: displayName, reason: "\(error)"))
         } catch let error as CredentialSourceError {
-            throw BlobStoreError.backend("\(displayName): \(error)")
+            throw BlobStoreError.backend(.unavailable(store: displayName, reason: "\(error)"))
         }
     }
 }

@@ -74,7 +74,7 @@ import NIOHTTP1
         let running = Task { try await dispatcher.run() }
         for index in 0..<20 { dispatcher.emit(Self.event("e\(index)")) }
         let expected = (0..<20).map { "e\($0)" }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while fast.received.withLock({ $0.count }) < 20, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(fast.received.withLock { $0 } == expected)
         #expect(slow.received.withLock { $0 }.isEmpty)
@@ -98,7 +98,9 @@ import NIOHTTP1
         let closing = clock.now
         dispatcher.close()
         try await running.value
-        #expect(clock.now - closing < .seconds(5))
+        // The drain time is 200 ms; the bound only tells a bounded close from one that waits for
+        // the stuck destination, with room for a machine busy running every other suite.
+        #expect(clock.now - closing < .seconds(30))
         #expect(stuck.received.withLock { $0 }.isEmpty)
         dispatcher.emit(Self.event("late"))
         #expect(dispatcher.counts.dropped >= 47, "an event after close is dropped, not queued")

@@ -103,7 +103,9 @@ struct EventsEndToEndTests {
         try Data(secret + [UInt8(ascii: "\n")]).write(to: secretFile)
         let receiver = try await WebhookReceiver(secret: secret, failFirst: 2)
         defer { receiver.stop() }
-        let hook = ["--webhook", receiver.url, "--webhook-secret-file", secretFile.path]
+        // The receiver runs in this test process, beside every other suite: a generous wait, so
+        // a busy machine slows the three attempts but cannot make a command exit before them.
+        let hook = ["--webhook", receiver.url, "--webhook-secret-file", secretFile.path, "--events-wait", "60s"]
 
         let store = work.appendingPathComponent("store").path
         let dists = work.appendingPathComponent("dists")

@@ -56,8 +56,7 @@ public struct ProjectRecords: Sendable {
                 return .written(old: current?.record, new: next, etag: info.etag)
             } catch BlobStoreError.preconditionFailed {
                 guard attempt < maxAttempts else {
-                    throw BlobStoreError.backend(
-                        "the record of '\(project)' kept changing under \(maxAttempts) concurrent updates; try again")
+                    throw BlobStoreError.backend(.contention(what: "the record of '\(project)'", attempts: maxAttempts))
                 }
                 // Back off a little, with jitter, so contending writers spread out.
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...min(50, 2 * attempt))))

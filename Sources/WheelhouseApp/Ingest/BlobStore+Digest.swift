@@ -19,7 +19,7 @@ extension BlobStore {
     /// Copies an object into a local file, streamed.
     func download(_ key: String, to local: URL) async throws {
         guard FileManager.default.createFile(atPath: local.path, contents: nil) else {
-            throw BlobStoreError.backend("cannot create '\(local.path)'")
+            throw BlobStoreError.backend(.localFile(path: local.path, reason: "cannot create it"))
         }
         let handle = try FileHandle(forWritingTo: local)
         defer { try? handle.close() }

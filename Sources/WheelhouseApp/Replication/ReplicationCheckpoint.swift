@@ -59,6 +59,6 @@ struct CheckpointStore: Sendable {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...min(100, 5 * attempt))))
             }
         }
-        throw BlobStoreError.backend("the replication checkpoint '\(key)' at \(store.displayName) kept changing under concurrent writers; try again")
+        throw BlobStoreError.backend(.contention(what: "the replication checkpoint '\(key)' at \(store.displayName)", attempts: 100))
     }
 }
