@@ -8,6 +8,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// WheelhouseStorage calls POSIX directly (stat, pread, flock). With MemberImportVisibility the
+// Linux compiler attributes the members of Glibc's `struct stat` to whichever module loaded the
+// header first (CDispatch, in release builds), so a correct `import Glibc` is not enough; that one
+// target builds without the feature until the compiler attributes C struct members correctly.
+let storageSwiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "wheelhouse",
     platforms: [.macOS(.v14)],
@@ -75,7 +85,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: storageSwiftSettings
         ),
         // The application: ingest, index, HTTP server. The only place Hummingbird appears.
         .target(

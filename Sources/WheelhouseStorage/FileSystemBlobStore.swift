@@ -2,7 +2,6 @@ import Crypto
 public import Foundation
 import NIOCore
 public import NIOPosix
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
