@@ -69,10 +69,27 @@ public struct RenderedPage: Sendable {
 /// When the store cannot be reached, the last known pages go on being served.
 public final class IndexCache: Sendable {
     struct ProjectEntry: Sendable {
-        var record: ProjectRecord?
+        var record: ProjectRecord? {
+            didSet { hasProvenance = Self.anyProvenance(record) }
+        }
         var etag: String?
         var checkedAt: ContinuousClock.Instant
         var pages: [PageVariant: RenderedPage]
+        /// A file has PEP 740 provenance: the pages depend on the request's origin. Worked out
+        /// once per loaded record, not on every request.
+        private(set) var hasProvenance: Bool
+
+        init(record: ProjectRecord?, etag: String?, checkedAt: ContinuousClock.Instant, pages: [PageVariant: RenderedPage]) {
+            self.record = record
+            self.etag = etag
+            self.checkedAt = checkedAt
+            self.pages = pages
+            self.hasProvenance = Self.anyProvenance(record)
+        }
+
+        static func anyProvenance(_ record: ProjectRecord?) -> Bool {
+            record?.files.contains { $0.provenanceSha256 != nil } ?? false
+        }
     }
     /// A page differs by format and, when a file has PEP 740 provenance, by the origin its
     /// provenance URLs are qualified with.
@@ -129,8 +146,7 @@ public final class IndexCache: Sendable {
     public func projectPage(_ project: String, format: SimpleFormat, origin: String? = nil) async throws -> RenderedPage? {
         let current = try await entry(project)
         guard let record = current.record else { return nil }
-        let hasProvenance = record.files.contains { $0.provenanceSha256 != nil }
-        let variant = PageVariant(format: format, origin: hasProvenance ? origin : nil)
+        let variant = PageVariant(format: format, origin: current.hasProvenance ? origin : nil)
         if let page = current.pages[variant] { return page }
         let page = RenderedPage(
             bytes: PageRendering.render(record, format: format, origin: variant.origin), contentType: format.contentType)
@@ -182,8 +198,7 @@ public final class IndexCache: Sendable {
         let now = clock.now
         let (cached, generation) = state.withLock { ($0.projects[project], $0.generation) }
         // A page with PEP 740 provenance URLs depends on the request's origin: the router answers it.
-        guard let cached, let record = cached.record, !record.files.contains(where: { $0.provenanceSha256 != nil }),
-            let page = cached.pages[PageVariant(format: format, origin: nil)]
+        guard let cached, cached.record != nil, !cached.hasProvenance, let page = cached.pages[PageVariant(format: format, origin: nil)]
         else { return nil }
         if now - cached.checkedAt >= staleness {
             revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }

@@ -41,7 +41,7 @@ public final class ReplicationMetrics: Sendable {
     private static func makeSeries(_ registry: PrometheusCollectorRegistry, target: String) -> Series {
         let labels = [("target", target)]
         func counter(_ name: String, _ help: String) -> Prometheus.Counter {
-            registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, helpText: help), labels: labels)
+            ServerMetrics.counter(registry, name, labels, help: help)
         }
         return Series(
             cycles: counter("wheelhouse_replication_cycles_total", "Replication cycles run."),
