@@ -173,6 +173,21 @@ public final class FileSystemBlobStore: BlobStore {
         }
     }
 
+    /// Opens the object `key` to send it straight from its file (sendfile), synchronously: its
+    /// descriptor, which the caller then owns and closes, and its size. Nil when there is no such
+    /// object (or it cannot be opened). Never follows a symlink in the last component, as `get`.
+    public func openForSending(_ key: String) -> (descriptor: CInt, size: Int64)? {
+        guard let path = try? path(for: key) else { return nil }
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, POSIX.isRegularFile(status) else {
+            close(descriptor)
+            return nil
+        }
+        return (descriptor, Int64(status.st_size))
+    }
+
     // MARK: Internals
 
     /// The file of `key`; throws `invalidKey` for keys that could escape the root.

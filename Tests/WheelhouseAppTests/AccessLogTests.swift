@@ -6,7 +6,7 @@ import Logging
 
 /// The access log's lines and its bound, through a pipe, in process.
 struct AccessLogTests {
-    static func lines(capacity: Int = 100, _ entries: [AccessLog.Entry]) throws -> [String] {
+    static func lines(capacity: Int = 1 << 20, _ entries: [AccessLog.Entry]) throws -> [String] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]) }
@@ -43,7 +43,9 @@ struct AccessLogTests {
     }
 
     @Test func recordsPastTheCapacityAreDroppedAndCounted() throws {
-        let lines = try Self.lines(capacity: 3, (0..<5).map { Self.entry(path: "/simple/p\($0)/") })
+        // The capacity is in bytes: room for three lines and a half.
+        let length = try #require(try Self.lines([Self.entry(path: "/simple/p0/")]).first).utf8.count + 1
+        let lines = try Self.lines(capacity: length * 7 / 2, (0..<5).map { Self.entry(path: "/simple/p\($0)/") })
         #expect(lines.count == 4, "\(lines)")
         #expect(
             lines.prefix(3).map { $0.contains("path=/simple/p\(0)/") || $0.contains("path=/simple/p1/") || $0.contains("path=/simple/p2/") } == [

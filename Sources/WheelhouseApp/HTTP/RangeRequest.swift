@@ -42,6 +42,28 @@ public enum RangeRequest: Sendable, Equatable {
     }
 }
 
+/// What a `GET` of a file of `size` bytes with strong ETag `etag` answers, given its `Range` and
+/// `If-Range` (RFC 9110 §14.2, §13.1.5): the whole file, one part of it (206), or 416.
+enum RangeAnswer: Equatable {
+    case whole
+    case partial(first: Int64, last: Int64)
+    case unsatisfiable
+
+    init(size: Int64, etag: String, range: String?, ifRange: String?) {
+        guard let range, let requested = RangeRequest.parse(range),
+            ifRange.map({ ConditionalRequest.ifRangeAllowsRange($0, etag: etag) }) ?? true
+        else {
+            self = .whole
+            return
+        }
+        if let (first, last) = requested.resolve(size: size) {
+            self = .partial(first: first, last: last)
+        } else {
+            self = .unsatisfiable
+        }
+    }
+}
+
 /// RFC 9110 §13.1.2 `If-None-Match` and §13.1.5 `If-Range`, with strong entity tags.
 public enum ConditionalRequest {
     /// True when `If-None-Match` matches the current strong `etag` (quoted): a list of tags

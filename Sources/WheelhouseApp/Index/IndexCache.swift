@@ -22,6 +22,8 @@ public struct RenderedPage: Sendable {
     public let identityHeaders: HTTPFields
     /// `headers` plus `Content-Encoding: gzip` and the compressed body's length, when there is one.
     public let gzipHeaders: HTTPFields?
+    /// The same headers as HTTP/1.1 bytes, for `RawIndexFastPath`.
+    let raw: RawPageHeads
 
     init(bytes: [UInt8], contentType: String) {
         let body = ByteBuffer(bytes: bytes)
@@ -41,12 +43,14 @@ public struct RenderedPage: Sendable {
         self.gzipped = gzipped
         self.headers = headers
         self.identityHeaders = identity
-        self.gzipHeaders = gzipped.map { gz in
+        let gzipHeaders = gzipped.map { gz in
             var fields = headers
             fields[.contentEncoding] = "gzip"
             fields[.contentLength] = String(gz.readableBytes)
             return fields
         }
+        self.gzipHeaders = gzipHeaders
+        self.raw = RawPageHeads(identity: identity, gzip: gzipHeaders, notModified: headers)
     }
 
     static func gzip(_ bytes: [UInt8]) -> ByteBuffer? {
@@ -70,7 +74,10 @@ public struct RenderedPage: Sendable {
 public final class IndexCache: Sendable {
     struct ProjectEntry: Sendable {
         var record: ProjectRecord? {
-            didSet { hasProvenance = Self.anyProvenance(record) }
+            didSet {
+                hasProvenance = Self.anyProvenance(record)
+                fileIndex = Self.index(record)
+            }
         }
         var etag: String?
         var checkedAt: ContinuousClock.Instant
@@ -78,6 +85,9 @@ public final class IndexCache: Sendable {
         /// A file has PEP 740 provenance: the pages depend on the request's origin. Worked out
         /// once per loaded record, not on every request.
         private(set) var hasProvenance: Bool
+        /// The position of each file in the record, by filename, for downloads answered on the
+        /// event loop (`RawIndexFastPath`).
+        private(set) var fileIndex: [String: Int]
 
         init(record: ProjectRecord?, etag: String?, checkedAt: ContinuousClock.Instant, pages: [PageVariant: RenderedPage]) {
             self.record = record
@@ -85,6 +95,13 @@ public final class IndexCache: Sendable {
             self.checkedAt = checkedAt
             self.pages = pages
             self.hasProvenance = Self.anyProvenance(record)
+            self.fileIndex = Self.index(record)
+        }
+
+        static func index(_ record: ProjectRecord?) -> [String: Int] {
+            var index: [String: Int] = [:]
+            for (position, file) in (record?.files ?? []).enumerated() { index[file.filename] = position }
+            return index
         }
 
         static func anyProvenance(_ record: ProjectRecord?) -> Bool {
@@ -204,6 +221,19 @@ public final class IndexCache: Sendable {
             revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }
         }
         return page
+    }
+
+    /// The record of a file of `project` named `filename` when the record is in memory and the
+    /// project's files are served (not quarantined), else nil; for answering downloads on the
+    /// event loop (`RawIndexFastPath`). A stale record is used and revalidated in the background.
+    func cachedFile(_ project: String, _ filename: String) -> FileRecord? {
+        let now = clock.now
+        let (cached, generation) = state.withLock { ($0.projects[project], $0.generation) }
+        guard let cached, let record = cached.record, record.status.servesFiles, let position = cached.fileIndex[filename] else { return nil }
+        if now - cached.checkedAt >= staleness {
+            revalidateInBackground(project) { _ = try? await self.revalidate(project, cached: cached, generation: generation) }
+        }
+        return record.files[position]
     }
 
     /// Lists the records again; keeps the rendered pages when the names did not change.

@@ -30,9 +30,13 @@ public func buildApplication(
         case .none, .upload: true
         case .read: false
         }
-    let fastPath =
+    var fastPath =
         readsArePublic && configuration.upstream == nil
         ? IndexFastPathPages(cache: cache, metrics: metrics.requests, accessLog: accessLog, serverName: serverName) : nil
+    // Downloads from a local store are sent from the file by the kernel (sendfile).
+    if let local = store as? FileSystemBlobStore, configuration.downloadRedirectExpiry == nil {
+        fastPath?.localFiles = LocalFiles(store: local, metrics: metrics)
+    }
     let limits = configuration.connectionLimits
     return Application(
         router: router,

@@ -93,15 +93,15 @@ struct DownloadController: Sendable {
         let size = info.size
 
         var range: (first: Int64, last: Int64)?
-        if let rangeHeader = request.headers[.range], let requested = RangeRequest.parse(rangeHeader),
-            request.headers[.ifRange].map({ ConditionalRequest.ifRangeAllowsRange($0, etag: etag) }) ?? true
-        {
-            guard let resolved = requested.resolve(size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
-                headers[.contentLength] = "0"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
-            }
-            range = resolved
+        switch RangeAnswer(size: size, etag: etag, range: request.headers[.range], ifRange: request.headers[.ifRange]) {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            headers[.contentLength] = "0"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .partial(let first, let last):
+            range = (first, last)
+        case .whole:
+            break
         }
         let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
         if let range {

@@ -19,18 +19,23 @@ import NIOCore
 /// already in memory before the request reaches the async handling at all.
 struct EventLoopHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
+    /// Built without an idle timeout: `RawIndexFastPath` keeps it.
     let inner: HTTP1Channel
     var fastPath: IndexFastPathPages? = nil
+    let idleTimeout: TimeAmount?
+    let limits: PlainGetRequest.Limits
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            if let fastPath {
-                // After the connection-state handler: its idle timeout and quiescing count
-                // the requests answered on the fast path too.
-                let operations = channel.pipeline.syncOperations
-                let state = try operations.handler(type: HTTPConnectionStateHandler.self)
-                try operations.addHandler(IndexFastPath(pages: fastPath), position: .after(state))
-            }
+            let operations = channel.pipeline.syncOperations
+            let shared = FastPathConnectionState()
+            // Before the HTTP parser: plain GETs of pages in memory, and the idle timeout.
+            try operations.addHandler(
+                RawIndexFastPath(pages: fastPath, state: shared, limits: limits, idleTimeout: idleTimeout), position: .first)
+            // After the connection-state handler, so that its quiescing counts the requests
+            // answered there too.
+            let state = try operations.handler(type: HTTPConnectionStateHandler.self)
+            try operations.addHandler(IndexFastPath(pages: fastPath, state: shared), position: .after(state))
             return value
         }
     }
@@ -43,10 +48,21 @@ struct EventLoopHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// `http1(configuration:)` with each connection handled on its event loop (`EventLoopHTTP1Channel`).
+    /// `http1(configuration:)` with each connection handled on its event loop (`EventLoopHTTP1Channel`),
+    /// and the idle timeout kept by `RawIndexFastPath`.
     static func http1OnEventLoop(configuration: HTTP1Channel.Configuration, fastPath: IndexFastPathPages?) -> HTTPServerBuilder {
-        .init { responder in
-            EventLoopHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), fastPath: fastPath)
+        let inner = {
+            var inner = configuration
+            inner.idleTimeout = nil
+            return inner
+        }()
+        let limits = PlainGetRequest.Limits(
+            maxHeaderFieldSize: configuration.httpDecoder.maxHeaderFieldSize, maxHeaderListSize: configuration.httpDecoder.maxHeaderListSize,
+            maxHeaderFieldCount: configuration.httpDecoder.maxHeaderFieldCount)
+        return .init { responder in
+            EventLoopHTTP1Channel(
+                inner: HTTP1Channel(responder: responder, configuration: inner), fastPath: fastPath, idleTimeout: configuration.idleTimeout,
+                limits: limits)
         }
     }
 }

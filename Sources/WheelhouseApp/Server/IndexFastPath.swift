@@ -7,16 +7,25 @@ import WheelhouseCore
 import WheelhouseStorage
 import Logging
 
+/// The files of a local store (`FileSystemBlobStore`), for downloads answered on the event loop.
+struct LocalFiles: Sendable {
+    let store: FileSystemBlobStore
+    let metrics: ServerMetrics
+}
+
 /// What the index fast path answers from, shared by every connection.
 struct IndexFastPathPages: Sendable {
     let cache: IndexCache
     let metrics: RequestMetrics
     let accessLog: AccessLog?
     let serverName: String?
+    /// Set for a local store read without a token: its files are answered by `RawIndexFastPath`.
+    var localFiles: LocalFiles? = nil
 
-    /// Route labels, as Hummingbird names the routes in `IndexController`.
+    /// Route labels, as Hummingbird names the routes in `IndexController` and `DownloadController`.
     static let rootRoute = "/simple"
     static let projectRoute = "/simple/{project}"
+    static let fileRoute = "/packages/{project}/{filename}"
 
     /// The page for a plain `GET /simple/` or `GET /simple/{normalized}/` when it is in memory;
     /// nil for anything else, which then takes the full route (`IndexController`).
@@ -59,27 +68,30 @@ final class IndexFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    let pages: IndexFastPathPages
-    /// Requests handed to the router whose response has not ended yet.
-    private var pending = 0
+    /// Nil: nothing is answered here; requests are only counted (`state.pending`).
+    let pages: IndexFastPathPages?
+    /// Shared with the connection's `RawIndexFastPath`: requests handed to the router whose
+    /// response has not ended yet, and when the connection was last active.
+    let state: FastPathConnectionState
     /// The request answered here has not ended: its remaining parts are dropped.
     private var dropping = false
     private var dateSecond = -1
     private var dateText = ""
 
-    init(pages: IndexFastPathPages) {
+    init(pages: IndexFastPathPages?, state: FastPathConnectionState) {
         self.pages = pages
+        self.state = state
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            if pending == 0, !dropping, let (page, route) = pages.page(for: request) {
+            if state.pending == 0, !dropping, let pages, let (page, route) = pages.page(for: request) {
                 dropping = true
-                answer(context: context, request: request, page: page, route: route)
+                answer(context: context, pages: pages, request: request, page: page, route: route)
                 return
             }
-            pending += 1
+            state.pending += 1
         case .body, .end:
             if dropping {
                 if case .end = unwrapInboundIn(data) { dropping = false }
@@ -90,11 +102,14 @@ final class IndexFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), pending > 0 { pending -= 1 }
+        if case .end = unwrapOutboundIn(data), state.pending > 0 {
+            state.pending -= 1
+            state.lastActive = .now()
+        }
         context.write(data, promise: promise)
     }
 
-    private func answer(context: ChannelHandlerContext, request: HTTPRequest, page: RenderedPage, route: String) {
+    private func answer(context: ChannelHandlerContext, pages: IndexFastPathPages, request: HTTPRequest, page: RenderedPage, route: String) {
         let start = ContinuousClock.now
         let status: HTTPResponse.Status
         var fields: HTTPFields
