@@ -42,7 +42,7 @@ def free_port():
 
 
 def generate(root, projects):
-    stamp = os.path.join(root, ".generated")
+    stamp = os.path.join(root, ".generated-2")  # bumped when the generated store or static root changes
     if os.path.exists(stamp):
         return
     shutil.rmtree(root, ignore_errors=True)
@@ -68,8 +68,8 @@ def generate(root, projects):
                           "upload_time": "2026-11-30T00:00:00.000000Z", "version": f"1.{v}.0", "yanked": False})
         with open(os.path.join(records, f"{name}.json"), "w") as f:
             json.dump({"display_name": name, "files": files, "name": name, "schema_version": 1}, f, separators=(",", ":"))
-    # nginx's root list: the same links, as a static file.
-    links = "".join(f'    <a href="/simple/{n}/">{n}</a><br />\n' for n in names)
+    # nginx's root list: the same links as Wheelhouse's, as a static file.
+    links = "".join(f'    <a href="{n}/">{n}</a>\n' for n in names)
     with open(os.path.join(root, "static", "simple", "index.html"), "w") as f:
         f.write('<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.1">\n'
                 f'    <title>Simple index</title>\n  </head>\n  <body>\n{links}  </body>\n</html>\n')

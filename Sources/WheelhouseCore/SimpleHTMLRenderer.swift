@@ -53,7 +53,8 @@ public enum SimpleHTMLRenderer {
         return out.string
     }
 
-    /// PEP 503 root: one anchor per project, the display name linking to `{normalized}/`.
+    /// PEP 503 root: one anchor per project, the display name linking to `{normalized}/`, one
+    /// per line as PyPI writes it (no `<br />`: the list is for installers; people browse `/`).
     public static func render(_ list: SimpleProjectList) -> String {
         var out = HTMLWriter(capacity: 256 + list.projects.count * 80)
         out.head(title: "Simple index", nil, status: nil)
@@ -62,7 +63,7 @@ public enum SimpleHTMLRenderer {
             out.text(project.normalizedName)
             out.raw("/\">")
             out.text(project.displayName)
-            out.raw("</a><br />\n")
+            out.raw("</a>\n")
         }
         out.tail()
         return out.string

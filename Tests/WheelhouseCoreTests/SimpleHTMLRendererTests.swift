@@ -43,9 +43,9 @@ import WheelhouseTestSupport
         #expect(
             html.contains(
                 """
-                    <a href="a-b-c/">a&lt;b&gt;&amp;&quot;c&quot;</a><br />
-                    <a href="demo-pkg/">Demo_Pkg</a><br />
-                    <a href="zope-interface/">Zope.Interface</a><br />
+                    <a href="a-b-c/">a&lt;b&gt;&amp;&quot;c&quot;</a>
+                    <a href="demo-pkg/">Demo_Pkg</a>
+                    <a href="zope-interface/">Zope.Interface</a>
                 """))
     }
 
