@@ -4,6 +4,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
 import Testing
 import WheelhouseCore
 import WheelhouseStorage
@@ -36,7 +39,7 @@ struct PlainGetRequestTests {
         #expect(Self.text(bytes, request.userAgent) == "pip/24.0 {\"a\": 1}")
         #expect(Self.text(bytes, request.acceptEncoding) == "gzip, deflate")
         #expect(Self.text(bytes, request.accept) == "application/vnd.pypi.simple.v1+json, text/html; q=0.01")
-        #expect(Self.text(bytes, request.ifNoneMatch) == "\"abc\"")
+        #expect(Self.text(bytes, request.ifNoneMatch) == "\"abc\"  ")
     }
 
     @Test func theBarestRequestIsRead() throws {
@@ -286,5 +289,86 @@ struct RawFastPathTests {
         #expect(lines.filter { $0.contains(fastID) && $0.contains(" path=/packages/raw-files/") }.count == 8, "\(lines)")
         let text = metrics.prometheusText()
         #expect(text.contains(#"wheelhouse_http_requests_total{route="/packages/{project}/{filename}",method="GET",status="206"} 6"#), "\(text)")
+    }
+}
+
+/// Whatever `PlainGetRequest` reads, NIO's HTTP parser (llhttp) reads the same way: one request,
+/// no body, the same target and the same values, for thousands of generated heads, odd ones
+/// included. (The other way round is allowed: what the fast path leaves goes to that parser.)
+struct PlainGetDifferentialTests {
+    /// A small deterministic generator, so that a failure can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let targets = [
+        "/simple/", "/simple/demo/", "/simple/Demo_Pkg/", "/packages/demo/demo-1.0-py3-none-any.whl", "/simple/a%2Fb/", "/simple/demo/?x=1",
+        "/simple//", "/simple/demo", "*", "/simple/d\u{7F}/", "/simple/é/",
+    ]
+    static let names = [
+        "Host", "Accept", "accept", "ACCEPT-ENCODING", "Accept-Encoding", "If-None-Match", "User-Agent", "Range", "If-Range", "Connection",
+        "Content-Length", "Transfer-Encoding", "Expect", "Upgrade", "X-Custom", "X_Under", "X Space", "X:Colon", "", "Authorization",
+    ]
+    static let values = [
+        "", "x", " x", "x ", "\tx\t", "gzip, deflate", "keep-alive", "Keep-Alive", "close", "0", "00", "5", "chunked", "\"abc\"",
+        "bytes=0-9", "pip/24.0 {\"a\": 1}", "a\u{1}b", "caf\u{E9}", "a\rb", "a\nb", "text/html; q=0.5, */*",
+    ]
+
+    static func generate(_ rng: inout SplitMix) -> [UInt8] {
+        let methods = Array(repeating: "GET", count: 8) + ["HEAD", "get", "GET "]
+        let versions = Array(repeating: "HTTP/1.1", count: 8) + ["HTTP/1.0", "HTTP/1.1 ", "http/1.1"]
+        let endings = Array(repeating: "\r\n", count: 12) + ["\n", "\r"]
+        var text = "\(methods.randomElement(using: &rng) ?? "GET") \(targets.randomElement(using: &rng) ?? "/") "
+        text += (versions.randomElement(using: &rng) ?? "") + (endings.randomElement(using: &rng) ?? "")
+        for _ in 0..<Int.random(in: 0...5, using: &rng) {
+            if Int.random(in: 0..<30, using: &rng) == 0 { text += " folded" + "\r\n" }
+            let separator = [":", ": ", ":  ", " : ", ":\t"].randomElement(using: &rng) ?? ":"
+            text += (names.randomElement(using: &rng) ?? "") + separator + (values.randomElement(using: &rng) ?? "")
+            text += endings.randomElement(using: &rng) ?? ""
+        }
+        text += endings.randomElement(using: &rng) ?? ""
+        return Array(text.utf8)
+    }
+
+    @Test func whatTheFastPathReadsTheParserReadsTheSame() throws {
+        var rng = SplitMix(state: 20_261_130)
+        let limits = PlainGetRequest.Limits(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let bytes = Self.generate(&rng)
+            guard let request = bytes.withUnsafeBytes({ PlainGetRequest.parse($0, limits: limits) }) else { continue }
+            accepted += 1
+            let text = String(decoding: bytes, as: UTF8.self)
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
+            try channel.writeInbound(ByteBuffer(bytes: bytes[..<request.length]))
+            var parts: [HTTPServerRequestPart] = []
+            while let part = try channel.readInbound(as: HTTPServerRequestPart.self) { parts.append(part) }
+            _ = try? channel.finish()
+            guard parts.count == 2, case .head(let head) = parts[0], case .end = parts[1] else {
+                Issue.record("the parser read \(parts) from \(text.debugDescription)")
+                continue
+            }
+            func value(_ range: Range<Int>?) -> String? { range.map { String(decoding: bytes[$0], as: UTF8.self) } }
+            #expect(head.method == .GET && head.version == .http1_1, "\(text.debugDescription)")
+            #expect(head.uri == value(request.target), "\(text.debugDescription)")
+            for (name, range) in [
+                ("accept", request.accept), ("accept-encoding", request.acceptEncoding), ("if-none-match", request.ifNoneMatch),
+                ("user-agent", request.userAgent), ("range", request.range), ("if-range", request.ifRange),
+            ] {
+                let parsed = head.headers[name]
+                #expect(parsed.count == (range == nil ? 0 : 1), "\(name) in \(text.debugDescription): \(parsed)")
+                if let range { #expect(parsed.first == value(range), "\(name) in \(text.debugDescription): \(parsed)") }
+            }
+            #expect(head.headers["content-length"].allSatisfy { $0 == "0" } && head.headers["transfer-encoding"].isEmpty, "\(text.debugDescription)")
+            #expect(head.isKeepAlive, "\(text.debugDescription)")
+        }
+        #expect(accepted > 1_000, "only \(accepted) generated heads were plain")
     }
 }

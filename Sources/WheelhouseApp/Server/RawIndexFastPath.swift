@@ -73,11 +73,8 @@ struct PlainGetRequest: Equatable {
                 i += 1
             }
             guard i + 1 < count, bytes[i + 1] == UInt8(ascii: "\n"), i - lineStart <= limits.maxHeaderFieldSize else { return nil }
-            var valueEnd = i
-            while valueEnd > valueStart, bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t") {
-                valueEnd -= 1
-            }
-            let value = valueStart..<valueEnd
+            // Trailing whitespace stays in the value, as NIO's parser leaves it.
+            let value = valueStart..<i
             i += 2
             switch name.count {
             case 6 where equalsLowercased(bytes, name, "accept"):
