@@ -15,7 +15,6 @@ import NIOCore
 public enum AWSHTTPClient {
     public static let connectionsPerHost = 64
 
-
     public static let shared: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
