@@ -16,7 +16,7 @@ extension S3Client {
     /// Returns the new object's ETag.
     ///
     /// The copy gets a SHA-256 checksum of its own, computed by S3 from the bytes it copied
-    /// (`x-amz-checksum-algorithm`; `copyChecksum` tells it, in hex, when S3 says). With
+    /// (`x-amz-checksum-algorithm`; `copyObjectWithChecksum` returns it, in hex, when S3 says). With
     /// `sourceETag`, S3 copies only while the source still has that ETag (the bytes the
     /// caller checked), and fails the copy with a precondition failure otherwise.
     @discardableResult
@@ -44,8 +44,12 @@ extension S3Client {
         guard xml.name == "CopyObjectResult", let etag = xml.text("ETag") else {
             throw AWSClientError.invalidResponse(target.aws, message: "no CopyObjectResult")
         }
+        // A composite checksum (said by `ChecksumType`, or by a `-N` suffix) is not the hash of
+        // the bytes: nil for it.
         let checksum = xml.text("ChecksumSHA256").flatMap {
-            S3ObjectInfo(key: key, size: 0, etag: etag, lastModified: nil, checksumSHA256: $0).fullObjectSHA256
+            S3ObjectInfo(
+                key: key, size: 0, etag: etag, lastModified: nil, checksumSHA256: $0, checksumType: xml.text("ChecksumType")
+            ).fullObjectSHA256
         }
         return (etag, checksum)
     }

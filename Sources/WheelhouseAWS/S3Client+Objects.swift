@@ -42,7 +42,7 @@ public struct S3ObjectInfo: Sendable, Hashable {
             !etag.trimmingCharacters(in: ["\""]).contains("-"),
             let digest = Data(base64Encoded: checksumSHA256), digest.count == 32
         else { return nil }
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return SigV4Signer.hex(digest)
     }
 }
 
@@ -259,7 +259,7 @@ extension S3Client {
     static func sha256(_ handle: ReadFileHandle, range: Range<Int64>, path: String) async throws -> [UInt8] {
         var hasher = SHA256()
         do {
-            for try await chunk in handle.readChunks(in: range, chunkLength: .kibibytes(256)) {
+            for try await chunk in FileRangeChunks(handle: handle, range: range) {
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
             }
         } catch {
@@ -304,7 +304,44 @@ extension S3Client {
     /// A streamed body of the bytes of `range` of the file, read anew for each attempt.
     static func fileBody(_ handle: ReadFileHandle, range: Range<Int64>) -> AWSRequestBody {
         .stream {
-            .stream(handle.readChunks(in: range, chunkLength: .kibibytes(256)), length: .known(Int64(range.count)))
+            .stream(FileRangeChunks(handle: handle, range: range), length: .known(Int64(range.count)))
         }
+    }
+}
+
+/// The bytes of `range` of an open file in chunks of `chunkLength`, each read only when the
+/// consumer asks for it. `ReadFileHandle.readChunks` reads up to eight chunks ahead of its
+/// consumer; with the parts of a multipart upload in flight at once (each hashed, then sent)
+/// that read-ahead is most of the upload's memory, and a socket that drains slowly gains
+/// nothing from it.
+struct FileRangeChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    let handle: ReadFileHandle
+    let range: Range<Int64>
+    var chunkLength: Int64 = 256 * 1024
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: ReadFileHandle
+        var offset: Int64
+        let end: Int64
+        let chunkLength: Int64
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard offset < end else { return nil }
+            let chunk = try await handle.readChunk(fromAbsoluteOffset: offset, length: .bytes(Swift.min(chunkLength, end - offset)))
+            // A file that shrank under the upload: end early; the request's Content-Length (or
+            // the checksum) then fails the part.
+            guard chunk.readableBytes > 0 else {
+                offset = end
+                return nil
+            }
+            offset += Int64(chunk.readableBytes)
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(handle: handle, offset: range.lowerBound, end: range.upperBound, chunkLength: chunkLength)
     }
 }

@@ -169,14 +169,17 @@ public protocol BlobStore: Sendable {
     func canCopyInBackend(from source: any BlobStore) -> Bool
 
     /// Copies `sourceKey` of `source` to `key` of this store inside the backend, without the
-    /// bytes passing through this process (S3: CopyObject between buckets of one endpoint), and
-    /// only while the source object still has `sourceETag`. Returns the new object's info and
-    /// the SHA-256 the backend computed of the copy (nil when it does not say); nil when this
-    /// store cannot copy from that source (then the caller streams the bytes). Unconditional
-    /// at the target: the caller checks beforehand that nothing is there.
+    /// bytes passing through this process (S3: CopyObject between buckets of one endpoint).
+    /// With `sourceETag`, only while the source object still has it. Returns the copy's ETag
+    /// and the SHA-256 the backend computed of the bytes it copied (nil when it does not say),
+    /// which is how a caller that did not read the source learns what was copied; nil when
+    /// this store cannot copy from that source (then the caller streams the bytes). `size` is
+    /// the size the caller expects, when it knows it (the backend's limit on one copy is
+    /// checked against it). Unconditional at the target: the caller checks beforehand that
+    /// nothing is there.
     func copyInBackend(
-        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
-    ) async throws -> (info: BlobInfo, sha256: String?)?
+        from source: any BlobStore, sourceKey: String, sourceETag: String?, to key: String, size: Int64?, contentType: String?
+    ) async throws -> (etag: String, sha256: String?)?
 }
 
 /// A write begun with `BlobStore.beginWrite`: invisible until `commit`; `abort` (or a failed
@@ -208,8 +211,8 @@ extension BlobStore {
 
     /// Stores that cannot copy inside their backend: the caller streams.
     public func copyInBackend(
-        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
-    ) async throws -> (info: BlobInfo, sha256: String?)? {
+        from source: any BlobStore, sourceKey: String, sourceETag: String?, to key: String, size: Int64?, contentType: String?
+    ) async throws -> (etag: String, sha256: String?)? {
         nil
     }
 }

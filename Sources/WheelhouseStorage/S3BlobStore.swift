@@ -166,17 +166,16 @@ public final class S3BlobStore: BlobStore {
     }
 
     public func copyInBackend(
-        from source: any BlobStore, sourceKey: String, sourceETag: String, to key: String, size: Int64, contentType: String?
-    ) async throws -> (info: BlobInfo, sha256: String?)? {
-        guard canCopyInBackend(from: source), let source = source as? S3BlobStore, size <= Self.maxCopySize else { return nil }
+        from source: any BlobStore, sourceKey: String, sourceETag: String?, to key: String, size: Int64?, contentType: String?
+    ) async throws -> (etag: String, sha256: String?)? {
+        guard canCopyInBackend(from: source), let source = source as? S3BlobStore, (size ?? 0) <= Self.maxCopySize else { return nil }
         try BlobKey.validate(sourceKey)
         try BlobKey.validate(key)
         do {
-            let (etag, sha256) = try await mapErrors(key) {
+            return try await mapErrors(key) {
                 try await client.copyObjectWithChecksum(
                     from: (source.bucket, source.objectKey(sourceKey)), to: bucket, key: objectKey(key), sourceETag: sourceETag)
             }
-            return (BlobInfo(key: key, size: size, etag: etag), sha256)
         } catch BlobStoreError.backend(let failure) where failure.serviceCode == "AccessDenied" {
             return nil
         }

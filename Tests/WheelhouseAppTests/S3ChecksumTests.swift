@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import NIOCore
@@ -139,9 +140,11 @@ struct S3ChecksumTests {
         #expect(try await replicator.replicate(to: target).projectsChanged == 0)
     }
 
-    /// A source object replaced by other bytes (with their own valid checksum) is not copied:
-    /// reported as the streaming copy reports corrupt objects; an object stored without a
-    /// checksum is streamed and hashed as before.
+    /// A source object replaced by other bytes (with their own valid checksum): the copy S3
+    /// made of it has another SHA-256 than the record, so it is deleted before anything lists
+    /// it, and the object is streamed and hashed, which reports it as the streaming copy reports
+    /// corrupt objects. An object stored without a checksum is copied inside S3 too: S3's
+    /// SHA-256 of the copy is what is checked.
     @Test func aSourceObjectWhoseChecksumDisagreesIsNotCopied() async throws {
         let moto = try await MotoServer.shared()
         let source = try await store(moto, label: "rep-bad-src")
@@ -167,8 +170,15 @@ struct S3ChecksumTests {
         #expect(try await target.head(badKey) == nil)
         #expect(try await target.read(try StorageLayout.recordKey(project: "bad-sum")) == nil)
 
+        #expect(try await target.list(prefix: "packages/").map(\.key).allSatisfy { !$0.hasPrefix("packages/bad-sum/") })
+        let log = String(decoding: moto.log, as: UTF8.self)
+        #expect(log.contains("\"PUT /\(target.bucket)/idx/\(badKey) HTTP"), "the copy was made")
+        #expect(log.contains("DELETE /\(target.bucket)/idx/\(badKey) HTTP"), "and deleted again")
+
         #expect(try await target.read(plainKey)?.data == (try Data(contentsOf: plainWheel)))
-        #expect(wheelDownloads(moto, bucket: source.bucket).count == 1, "only the object without a checksum was downloaded")
+        #expect(try await target.headWithSHA256(plainKey)?.sha256 == (try FileDigest.compute(file: plainWheel)).sha256)
+        let downloads = wheelDownloads(moto, bucket: source.bucket)
+        #expect(downloads.count == 1 && downloads.first?.contains(badKey) == true, "only the mismatching object was downloaded: \(downloads)")
         let problems = try await StoreAdmin(store: target).verify().problems
         #expect(problems.isEmpty, "\(problems)")
     }
@@ -187,6 +197,12 @@ struct S3ChecksumTests {
         let stripped = try #require(wheels.first { $0.lastPathComponent.hasPrefix("trust_b") })
         let strippedKey = try StorageLayout.fileKey(project: "trust-b", filename: stripped.lastPathComponent)
         try await store.delete(try StorageLayout.metadataKey(project: "trust-b", filename: stripped.lastPathComponent))
+        // A PEP 740 provenance object beside a trusted wheel is listed again too.
+        let attested = try #require(wheels.first { $0.lastPathComponent.hasPrefix("trust_a") })
+        let provenance = Data(#"{"version": 1, "attestation_bundles": []}"#.utf8)
+        try await store.write(
+            try StorageLayout.provenanceKey(project: "trust-a", filename: attested.lastPathComponent), data: provenance,
+            contentType: StoredContentType.provenance, condition: .none)
         let downloadsBefore = wheelDownloads(moto, bucket: store.bucket).count
 
         let report = try await admin.rebuild()
@@ -202,6 +218,8 @@ struct S3ChecksumTests {
             #expect(old.files.map(\.pythonTag) == new.files.map(\.pythonTag))
             #expect(old.displayName == new.displayName)
         }
+        let provenanceSha256 = try await admin.record("trust-a").file(named: attested.lastPathComponent)?.provenanceSha256
+        #expect(provenanceSha256 == SHA256.hash(data: provenance).map { String(format: "%02x", $0) }.joined())
         let problems = try await admin.verify().problems
         #expect(problems.isEmpty, "\(problems)")
     }

@@ -144,6 +144,13 @@ struct S3BlobStoreTests {
         #expect(try await target.read("y.whl")?.data == bytes)
         #expect(try await target.headWithSHA256("y.whl")?.sha256 == expected)
 
+        // Without a source ETag: whatever is there is copied, and the SHA-256 says what it was.
+        let unconditional = try #require(
+            try await target.copyInBackend(
+                from: source, sourceKey: "x.whl", sourceETag: nil, to: "z.whl", size: nil, contentType: "application/zip"))
+        #expect(unconditional.sha256 == expected)
+        #expect(try await target.read("z.whl")?.data == bytes)
+
         // (`x-amz-copy-source-if-match`, which makes S3 refuse a source changed since its ETag
         // was read, is not checked by moto: not asserted here.)
 

@@ -96,9 +96,12 @@ public struct StoreAdmin: Sendable {
     public func rebuild(jobs: Int = 16, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RebuildReport {
         var report = RebuildReport()
         var byProject: [String: [BlobInfo]] = [:]
-        var metadataKeys = Set<String>()
+        // The metadata and provenance objects the listing holds: no request asks for them again.
+        var besideKeys = Set<String>()
         for info in try await store.list(prefix: StorageLayout.packagesPrefix) {
-            if StorageLayout.parseMetadataKey(info.key) != nil { metadataKeys.insert(info.key) }
+            if StorageLayout.parseMetadataKey(info.key) != nil || StorageLayout.parseProvenanceKey(info.key) != nil {
+                besideKeys.insert(info.key)
+            }
             guard let (project, filename) = StorageLayout.parseFileKey(info.key), !filename.hasSuffix(".metadata") else { continue }
             byProject[project, default: []].append(info)
         }
@@ -108,11 +111,11 @@ public struct StoreAdmin: Sendable {
 
         let jobs = max(1, jobs)
         let work = byProject.sorted(by: { $0.key < $1.key })
-        let knownMetadata = metadataKeys
+        let knownBeside = besideKeys
         let rebuilt = try await concurrentMap(work, jobs: jobs) { entry in
             let (project, infos) = entry
             progress("rebuilding \(project) (\(infos.count) files)")
-            return try await rebuildProject(project, infos: infos, metadataKeys: knownMetadata, scratch: scratch, jobs: jobs)
+            return try await rebuildProject(project, infos: infos, besideKeys: knownBeside, scratch: scratch, jobs: jobs)
         }
         for done in rebuilt {
             if done.count > 0 {
@@ -132,9 +135,10 @@ public struct StoreAdmin: Sendable {
     }
 
     /// Rebuilds one project's record, metadata files and export; returns how many files it
-    /// lists and the files refused (key → reason).
+    /// lists and the files refused (key → reason). `besideKeys`: the metadata and provenance
+    /// objects the store's listing holds.
     func rebuildProject(
-        _ project: String, infos: [BlobInfo], metadataKeys: Set<String> = [], scratch: URL, jobs: Int
+        _ project: String, infos: [BlobInfo], besideKeys: Set<String>, scratch: URL, jobs: Int
     ) async throws -> (count: Int, refused: [String: String]) {
         let previous = try? await records.load(project)?.record
         let store = self.store
@@ -149,8 +153,12 @@ public struct StoreAdmin: Sendable {
             let local = scratch.appendingPathComponent(UUID().uuidString + "-" + filename)
             defer { try? FileManager.default.removeItem(at: local) }
             do {
-                if let trusted = try await Self.trustedWheel(info, project: project, filename: filename, metadataKeys: metadataKeys, store: store) {
+                // PEP 740: a provenance object beside the file is listed again.
+                let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
+                let hasProvenance = besideKeys.contains(provenanceKey)
+                if let trusted = try await Self.trustedWheel(info, project: project, filename: filename, besideKeys: besideKeys, store: store) {
                     let old = previous?.files.first { $0.filename == filename && $0.sha256 == trusted.sha256 }
+                    let provenanceSHA = hasProvenance ? try await Self.storedSHA256(of: provenanceKey, store: store) : nil
                     return .success(
                         (
                             FileRecord(
@@ -160,7 +168,8 @@ public struct StoreAdmin: Sendable {
                                 requiresPython: trusted.metadata.usableRequiresPython,
                                 metadataSha256: SHA256.hash(data: trusted.metadata.rawBytes).hexString,
                                 yanked: old?.yanked ?? false, yankedReason: old?.yankedReason,
-                                pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin),
+                                pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin,
+                                provenanceSha256: provenanceSHA),
                             trusted.metadata.name ?? trusted.wheel.name
                         ))
                 }
@@ -182,9 +191,7 @@ public struct StoreAdmin: Sendable {
                     metadataSHA = SHA256.hash(data: metadata).hexString
                 }
                 let old = previous?.files.first { $0.filename == filename && $0.sha256 == digest.sha256 }
-                // PEP 740: a provenance object beside the file is listed again.
-                let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
-                let provenanceSHA = try await store.head(provenanceKey) == nil ? nil : try await store.digest(of: provenanceKey).sha256
+                let provenanceSHA = hasProvenance ? try await Self.storedSHA256(of: provenanceKey, store: store) : nil
                 return .success(
                     (
                         FileRecord(
@@ -233,23 +240,32 @@ public struct StoreAdmin: Sendable {
     /// What the store already says of a wheel, enough for its record without downloading it:
     /// the sha256 the store checked when the bytes were written (S3's stored checksum, read
     /// with HeadObject) and the `.metadata` written beside it at ingest, whose name and version
-    /// must be the filename's. Nil when the store keeps no such checksum for the object (a local
-    /// store; an S3 object written in parts or before checksums were stored), when there is no
-    /// metadata file, or when it does not fit: the wheel is then downloaded and inspected.
+    /// must be the filename's. The two are asked for at once. Nil when the store keeps no such
+    /// checksum for the object (a local store; an S3 object written in parts or before checksums
+    /// were stored), when there is no metadata file, or when it does not fit: the wheel is then
+    /// downloaded and inspected.
     static func trustedWheel(
-        _ info: BlobInfo, project: String, filename: String, metadataKeys: Set<String>, store: any BlobStore
+        _ info: BlobInfo, project: String, filename: String, besideKeys: Set<String>, store: any BlobStore
     ) async throws -> (wheel: WheelFilename, sha256: String, metadata: CoreMetadata)? {
         guard case .wheel(let wheel)? = try? DistributionFilename(filename, projectHint: project),
             let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename),
-            metadataKeys.contains(metadataKey),
-            let (current, sha256) = try await store.headWithSHA256(info.key), let sha256, current.size == info.size,
-            let (data, _) = try await store.read(metadataKey)
+            besideKeys.contains(metadataKey)
+        else { return nil }
+        async let head = store.headWithSHA256(info.key)
+        async let read = store.read(metadataKey)
+        guard let (current, sha256) = try await head, let sha256, current.size == info.size, let (data, _) = try await read
         else { return nil }
         let metadata = CoreMetadata.parse(Array(data))
         guard let name = metadata.name, ProjectName.normalize(name) == project,
             let version = metadata.version.flatMap({ try? Version($0) }), version == wheel.version
         else { return nil }
         return (wheel, sha256, metadata)
+    }
+
+    /// The sha256 of an object: the store's checked checksum when it keeps one, else hashed.
+    static func storedSHA256(of key: String, store: any BlobStore) async throws -> String {
+        if let (_, sha256) = try await store.headWithSHA256(key), let sha256 { return sha256 }
+        return try await store.digest(of: key).sha256
     }
 
     struct RebuildRefusal: Error {

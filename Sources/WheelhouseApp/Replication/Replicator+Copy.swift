@@ -94,7 +94,7 @@ extension Replicator {
     /// becomes visible: small files in memory, larger ones through a spool file (the S3 store
     /// uploads those in parts). Written put-if-absent; false when another writer got there first.
     func transfer(_ key: String, size: Int64, sha256: String, to target: any BlobStore) async throws -> Bool {
-        if let copied = try await copyInBackend(key, size: size, sha256: sha256, to: target) { return copied }
+        if try await copyInBackend(key, size: size, sha256: sha256, to: target) { return true }
         let (info, body) = try await source.get(key, range: nil)
         var hasher = SHA256()
         var count: Int64 = 0
@@ -137,43 +137,41 @@ extension Replicator {
         }
     }
 
-    /// The server-side copy (S3 CopyObject between buckets of one endpoint): taken only when the
-    /// source object's stored SHA-256 (checked by S3 when it was written, read with HeadObject)
-    /// equals the record's, so the bytes are known without reading them. A source object whose
-    /// stored checksum disagrees with the record is not copied (`sourceMismatch`); S3's checksum
-    /// of the copy is checked too, and a copy that disagrees is deleted before anything lists it.
-    /// Nil when the stores cannot copy between them or the object has no full-object checksum
-    /// (written in parts, or before checksums were stored): the caller streams and hashes.
-    func copyInBackend(_ key: String, size: Int64, sha256: String, to target: any BlobStore) async throws -> Bool? {
-        guard target.canCopyInBackend(from: source) else { return nil }
-        guard let (info, stored) = try await source.headWithSHA256(key) else { throw ReplicationError.missingAtSource(key: key) }
-        guard let stored else { return nil }
-        try check(key, size: info.size, sha256: stored, expectedSize: size, expectedSha256: sha256)
-        let copy: (info: BlobInfo, sha256: String?)?
+    /// The server-side copy (S3 CopyObject between buckets of one endpoint), in one request:
+    /// the backend copies the bytes and computes the SHA-256 of what it copied, which must equal
+    /// the record's. A copy whose SHA-256 differs, or of which the backend says none, is deleted
+    /// again before anything lists it (the record is written only after every file of it
+    /// matched), and false is returned: the caller then streams the source object and hashes every
+    /// byte, which reports a source that does not match its record (`sourceMismatch`) and writes
+    /// nothing. False too when the stores cannot copy between them.
+    func copyInBackend(_ key: String, size: Int64?, sha256: String, to target: any BlobStore) async throws -> Bool {
+        guard target.canCopyInBackend(from: source) else { return false }
+        let copy: (etag: String, sha256: String?)?
         do {
             copy = try await target.copyInBackend(
-                from: source, sourceKey: key, sourceETag: info.etag, to: key, size: size, contentType: StoredContentType.of(key))
-        } catch BlobStoreError.preconditionFailed {
-            // The source object changed since its HeadObject: stream it, which hashes every byte.
-            return nil
+                from: source, sourceKey: key, sourceETag: nil, to: key, size: size, contentType: StoredContentType.of(key))
+        } catch BlobStoreError.notFound {
+            throw ReplicationError.missingAtSource(key: key)
         }
-        guard let copy else { return nil }
-        if let copied = copy.sha256, !constantTimeEquals(copied, sha256) {
-            try? await target.delete(key)
-            throw ReplicationError.sourceMismatch(key: key, size: copy.info.size, sha256: copied, recordSize: size, recordSha256: sha256)
-        }
-        return true
+        guard let copy else { return false }
+        if let copied = copy.sha256, constantTimeEquals(copied, sha256) { return true }
+        try await target.delete(key)
+        return false
     }
 
     /// Writes the metadata file unless the target already has these bytes; returns the bytes
-    /// written, nil when none were. Metadata is derived from the file, so the source's replaces
-    /// any other.
+    /// written (nil when none were; 0 when the backend copied them without saying how many).
+    /// Metadata is derived from the file, so the source's replaces any other. Between stores
+    /// of one backend, where the target has nothing under the key yet, it is copied there and
+    /// checked by the SHA-256 the backend computed of the copy, as the files are.
     func copyMetadata(
         _ key: String, sha256: String, checkTarget: Bool, to target: any BlobStore, contentType: String = StoredContentType.metadata
     ) async throws -> Int64? {
         if checkTarget, let existing = try await target.read(key), SHA256.hash(data: existing.data).hexString == sha256 {
             return nil
         }
+        // Only where nothing is yet: a copy that fails its check is deleted again.
+        if !checkTarget, try await copyInBackend(key, size: nil, sha256: sha256, to: target) { return 0 }
         guard let (data, _) = try await source.read(key) else { throw ReplicationError.missingAtSource(key: key) }
         try check(key, size: Int64(data.count), sha256: SHA256.hash(data: data).hexString, expectedSize: Int64(data.count), expectedSha256: sha256)
         try await target.write(key, data: data, contentType: contentType, condition: .none)
