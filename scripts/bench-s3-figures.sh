@@ -8,12 +8,12 @@
 #   3. `wheelhouse index rebuild` of those 10,000 files vs `aws s3 ls --recursive` of the bucket.
 # Prints a JSON array of rows on stdout; progress goes to stderr.
 # Usage: scripts/bench-s3-figures.sh BIN [WORK_DIR]
-#   BIN: a release `wheelhouse`. Env: PYTHON (the venv with moto, default .venv/bin/python),
+#   BIN: a release `wheelhouse` (default: WHEELHOUSE_BIN, which `make bench` sets). Env: PYTHON (the venv with moto, default .venv/bin/python),
 #   AWSCLI_VENV (a private venv for the AWS CLI, created with pip when missing; default
 #   /tmp/wheelhouse-bench-awscli), BENCH_S3_PARTS ("upload replicate rebuild"),
 #   PROJECTS x VERSIONS (100 x 100), UPLOAD_MB (1000), JOBS (16).
 set -euo pipefail
-BIN=$(realpath "$1")
+BIN=$(realpath "${1:-${WHEELHOUSE_BIN:?usage: bench-s3-figures.sh BIN [WORK_DIR], or WHEELHOUSE_BIN set}}")
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 MOTO=${MOTO_SERVER:-$(dirname "$PY")/moto_server}
