@@ -27,6 +27,22 @@ struct HardeningEndToEndTests {
         #expect(report["healthz"] as? String == "200", "\(report)")
     }
 
+    /// A connection kept alive after answers from the front fast path does not hold up a
+    /// graceful shutdown: the server exits at once, with status 0.
+    @Test func aKeptAliveConnectionDoesNotHoldUpShutdown() async throws {
+        let work = try TestSupport.makeTemporaryDirectory("wh-quiesce")
+        let server = try await ServerProcess.start(store: work.appendingPathComponent("store"))
+        let connection = try RawFastPathTests.Connection(port: server.port)
+        for _ in 0..<3 {
+            connection.send("GET /simple/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(try await connection.response().status.hasPrefix("HTTP/1.1 200"))
+        }
+        let started = ContinuousClock.now
+        let status = await server.stop()
+        #expect(status == 0, "graceful shutdown on SIGTERM should exit 0")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func aConnectionThatSendsNothingIsClosedAfterTheIdleTimeout() async throws {
         let work = try TestSupport.makeTemporaryDirectory("wh-idle")
         let server = try await ServerProcess.start(

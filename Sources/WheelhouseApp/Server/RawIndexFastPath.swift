@@ -283,10 +283,23 @@ final class RawIndexFastPath: ChannelInboundHandler, RemovableChannelHandler {
         // No more answers here; the connection state handler closes the connection once it is
         // idle, which it would do at once: so only after what was written here has gone out.
         passThrough = true
-        let sent = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: sent)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        sent.futureResult.whenComplete { _ in bound.value.fireUserInboundEventTriggered(event) }
+        forwardWhenSent(event, context: context)
+    }
+
+    /// Passes `event` on once the connection holds no bytes written but not yet sent (checked
+    /// every 10 ms), or once it is closed.
+    private func forwardWhenSent(_ event: Any, context: ChannelHandlerContext) {
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        guard buffered > 0, context.channel.isActive else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let boxed = NIOLoopBound(event, eventLoop: context.eventLoop)
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) {
+            let (handler, context) = bound.value
+            handler.forwardWhenSent(boxed.value, context: context)
+        }
     }
 
     /// Answers `request` if it is for an index page in memory or a file of a local store listed
