@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WheelhouseTestSupport
 
 @testable import WheelhouseApp
 import Logging
@@ -8,7 +9,7 @@ import Logging
 struct AccessLogTests {
     static func lines(capacity: Int = 1 << 20, _ entries: [AccessLog.Entry]) throws -> [String] {
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(TestSupport.makePipe(&fds) == 0)
         defer { close(fds[0]) }
         let log = AccessLog(fd: fds[1], capacity: capacity)
         for entry in entries { log.record(entry) }

@@ -98,7 +98,7 @@ struct HotPathTests {
             _ = try await Ingestor(store: store).ingest(.init(file: wheel))
         }
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(TestSupport.makePipe(&fds) == 0)
         defer { close(fds[0]) }
         let accessLog = AccessLog(fd: fds[1])
         let metrics = ServerMetrics()

@@ -177,7 +177,7 @@ struct RawFastPathTests {
         let wheel = try WheelBuilder.make("Raw_Pkg", "1.0", in: root, payload: 0)
         _ = try await Ingestor(store: store).ingest(.init(file: wheel))
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(TestSupport.makePipe(&fds) == 0)
         defer { close(fds[0]) }
         let accessLog = AccessLog(fd: fds[1])
         var logger = Logger(label: "test")
@@ -235,7 +235,7 @@ struct RawFastPathTests {
         _ = try await StoreAdmin(store: store).setStatus(ProjectStatus(.quarantined, reason: "under review"), project: "hidden-pkg")
         let metrics = ServerMetrics()
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(TestSupport.makePipe(&fds) == 0)
         defer { close(fds[0]) }
         let accessLog = AccessLog(fd: fds[1])
         var logger = Logger(label: "test")

@@ -3,6 +3,14 @@ public import Foundation
 /// Shared helpers for the test targets: temp dirs, the repository root, the Python venv
 /// with the real clients (pip, uv, twine, packaging, moto) that `make test` creates.
 public enum TestSupport {
+    /// `pipe(2)` with both ends close-on-exec, so that the processes other tests start in the
+    /// meantime do not hold the write end open (a reader would then never see the pipe's end).
+    public static func makePipe(_ fds: inout [Int32]) -> Int32 {
+        let rc = pipe(&fds)
+        if rc == 0 { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
+        return rc
+    }
+
     /// The repository root, found from this file's path.
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // WheelhouseTestSupport
