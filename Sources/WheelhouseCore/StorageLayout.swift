@@ -106,9 +106,14 @@ public enum StorageLayout {
     public static let maxFilenameLength = 240
 
     public static func isNormalizedProjectName(_ name: String) -> Bool {
-        guard name.utf8.count <= maxProjectNameLength else { return false }
+        isNormalizedProjectName(utf8: name.utf8)
+    }
+
+    /// `isNormalizedProjectName` of a name's UTF-8 bytes (as they come off a connection).
+    public static func isNormalizedProjectName(utf8 name: some Collection<UInt8>) -> Bool {
+        guard name.count <= maxProjectNameLength else { return false }
         var previousWasDash = true  // a leading "-" is refused like a doubled one
-        for byte in name.utf8 {
+        for byte in name {
             if byte == UInt8(ascii: "-") {
                 if previousWasDash { return false }
                 previousWasDash = true

@@ -149,13 +149,21 @@ final class IndexFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let now = time(nil)
         if now != dateSecond {
             dateSecond = now
-            var t = time_t(now)
-            var parts = tm()
-            gmtime_r(&t, &parts)
-            var buffer = [CChar](repeating: 0, count: 40)
-            let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-            dateText = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            dateText = HTTPDate.imfFixdate(now)
         }
         return dateText
+    }
+}
+
+/// RFC 9110 §5.6.7 dates.
+enum HTTPDate {
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` for `seconds` since the epoch.
+    static func imfFixdate(_ seconds: Int) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var buffer = [CChar](repeating: 0, count: 40)
+        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -78,23 +78,17 @@ struct PlainGetRequest: Equatable {
             i += 2
             switch name.count {
             case 6 where equalsLowercased(bytes, name, "accept"):
-                guard request.accept == nil else { return nil }
-                request.accept = value
+                guard capture(&request.accept, value) else { return nil }
             case 15 where equalsLowercased(bytes, name, "accept-encoding"):
-                guard request.acceptEncoding == nil else { return nil }
-                request.acceptEncoding = value
+                guard capture(&request.acceptEncoding, value) else { return nil }
             case 13 where equalsLowercased(bytes, name, "if-none-match"):
-                guard request.ifNoneMatch == nil else { return nil }
-                request.ifNoneMatch = value
+                guard capture(&request.ifNoneMatch, value) else { return nil }
             case 10 where equalsLowercased(bytes, name, "user-agent"):
-                guard request.userAgent == nil else { return nil }
-                request.userAgent = value
+                guard capture(&request.userAgent, value) else { return nil }
             case 5 where equalsLowercased(bytes, name, "range"):
-                guard request.range == nil else { return nil }
-                request.range = value
+                guard capture(&request.range, value) else { return nil }
             case 8 where equalsLowercased(bytes, name, "if-range"):
-                guard request.ifRange == nil else { return nil }
-                request.ifRange = value
+                guard capture(&request.ifRange, value) else { return nil }
             case 10 where equalsLowercased(bytes, name, "connection"):
                 // Keep-alive is HTTP/1.1's default; any other option takes the full route.
                 guard value.count == 10, equalsLowercased(bytes, value, "keep-alive") else { return nil }
@@ -110,6 +104,13 @@ struct PlainGetRequest: Equatable {
                 break
             }
         }
+    }
+
+    /// Sets a field seen once; false for a second one (which the full parser joins).
+    private static func capture(_ slot: inout Range<Int>?, _ value: Range<Int>) -> Bool {
+        guard slot == nil else { return false }
+        slot = value
+        return true
     }
 
     private static func matches(_ bytes: UnsafeRawBufferPointer, at offset: Int, _ text: StaticString, count: Int) -> Bool {
@@ -352,7 +353,8 @@ final class RawIndexFastPath: ChannelInboundHandler, RemovableChannelHandler {
     ) -> Bool {
         let target = UnsafeRawBufferPointer(rebasing: bytes[request.target])
         let rest = UnsafeRawBufferPointer(rebasing: target[10...])  // after "/packages/"
-        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), Self.isCanonicalName(UnsafeRawBufferPointer(rebasing: rest[..<slash])) else {
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), StorageLayout.isNormalizedProjectName(utf8: UnsafeRawBufferPointer(rebasing: rest[..<slash]))
+        else {
             return false
         }
         let nameBytes = UnsafeRawBufferPointer(rebasing: rest[(slash + 1)...])
@@ -437,23 +439,6 @@ final class RawIndexFastPath: ChannelInboundHandler, RemovableChannelHandler {
         return true
     }
 
-    /// A canonical project name: lowercase letters, digits, single dashes inside.
-    static func isCanonicalName(_ name: UnsafeRawBufferPointer) -> Bool {
-        guard !name.isEmpty, name.count <= StorageLayout.maxProjectNameLength else { return false }
-        var previousWasDash = true
-        for byte in name {
-            if byte == UInt8(ascii: "-") {
-                if previousWasDash { return false }
-                previousWasDash = true
-            } else if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-                previousWasDash = false
-            } else {
-                return false
-            }
-        }
-        return !previousWasDash
-    }
-
     /// The page for `GET /simple/` or `GET /simple/{normalized}/` when it is in memory.
     private func lookup(pages: IndexFastPathPages, target: UnsafeRawBufferPointer, accept: UnsafeRawBufferPointer?) -> (RenderedPage, String)? {
         let prefix = 8  // "/simple/"
@@ -464,7 +449,7 @@ final class RawIndexFastPath: ChannelInboundHandler, RemovableChannelHandler {
         }
         let nameBytes = UnsafeRawBufferPointer(rebasing: target[prefix..<(target.count - 1)])
         // Only the canonical name; any other spelling is redirected by the full route.
-        guard Self.isCanonicalName(nameBytes) else { return nil }
+        guard StorageLayout.isNormalizedProjectName(utf8: nameBytes) else { return nil }
         let name = String(decoding: nameBytes, as: UTF8.self)
         return pages.cache.cachedProjectPage(name, format: format).map { ($0, IndexFastPathPages.projectRoute) }
     }
@@ -493,14 +478,9 @@ final class RawIndexFastPath: ChannelInboundHandler, RemovableChannelHandler {
         let now = time(nil)
         if now != dateSecond {
             dateSecond = now
-            var t = time_t(now)
-            var parts = tm()
-            gmtime_r(&t, &parts)
-            var text = [CChar](repeating: 0, count: 40)
-            let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
             var buffer = ByteBuffer()
             buffer.writeStaticString("Date: ")
-            buffer.writeBytes(text[0..<count].map { UInt8(bitPattern: $0) })
+            buffer.writeString(HTTPDate.imfFixdate(now))
             if let serverName {
                 buffer.writeStaticString("\r\nServer: ")
                 buffer.writeString(serverName)
