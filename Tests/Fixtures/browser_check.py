@@ -36,6 +36,18 @@ def wait_for(page, selector, state="visible", timeout=10000):
         return False
 
 
+def wait_for_text(page, selector, text, timeout=10000):
+    """Waits until the element's text contains `text`: a hash change keeps the previous
+    project's rows on the page until the new one is drawn, so a selector alone can match early."""
+    try:
+        page.wait_for_function(
+            "([s, t]) => { const e = document.querySelector(s); return e !== null && e.textContent.includes(t); }",
+            arg=[selector, text], timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -124,6 +136,7 @@ with sync_playwright() as p:
 
     # Markup in metadata stays text: no element is made from it and no script runs.
     page.goto(base + "/#/project/hostile-pkg")
+    wait_for_text(page, "#project-summary", "hostile")
     wait_for(page, "#files tr")
     summary = page.text_content("#project-summary")
     description = page.text_content("#description")
