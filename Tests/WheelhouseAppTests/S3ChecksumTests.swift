@@ -223,4 +223,57 @@ struct S3ChecksumTests {
         let problems = try await admin.verify().problems
         #expect(problems.isEmpty, "\(problems)")
     }
+
+    /// With the records still there, a rebuild asks S3 for each wheel's stored checksum and
+    /// nothing else: an entry whose sha256 matches stands as it was (yank mark included). A
+    /// wheel whose bytes were replaced is recorded anew from what the store now holds.
+    @Test func rebuildKeepsEntriesWhoseBytesAreUnchangedWithOneRequestPerWheel() async throws {
+        let moto = try await MotoServer.shared()
+        let store = try await store(moto, label: "rebuild-known")
+        let work = try TestSupport.makeTemporaryDirectory("s3-rebuild-known")
+        defer { try? FileManager.default.removeItem(at: work) }
+        _ = try await upload(["known-a": 3], to: store, in: work)
+        let admin = StoreAdmin(store: store)
+        _ = try await admin.setYanked(true, project: "known-a", version: "1.1", reason: "bad build")
+        let before = try await admin.record("known-a")
+        let logged = moto.log.count
+
+        var report = try await admin.rebuild()
+        #expect(report.files == 3 && report.refused.isEmpty)
+        #expect(try await admin.record("known-a") == before)
+        var requests = objectRequests(moto, bucket: store.bucket, since: logged)
+        #expect(requests.filter { $0.hasPrefix("HEAD") && $0.hasSuffix(".whl") }.count == 3, "\(requests)")
+        #expect(requests.filter { $0.hasPrefix("GET") && ($0.hasSuffix(".whl") || $0.hasSuffix(".metadata")) }.isEmpty, "\(requests)")
+
+        // Other bytes under the name of 1.2 (a hand edit): the entry is made again from the store.
+        let replaced = try #require(before.files.last)
+        var builder = WheelBuilder("known-a", "1.2")
+        builder.payload = 5000
+        let other = try builder.writeWheel(in: work.appendingPathComponent("other"))
+        let otherBytes = try Data(contentsOf: other)
+        try await store.write(
+            try StorageLayout.fileKey(project: "known-a", filename: replaced.filename), data: otherBytes,
+            contentType: StoredContentType.of(replaced.filename), condition: .none)
+        let loggedAgain = moto.log.count
+        report = try await admin.rebuild()
+        #expect(report.files == 3 && report.refused.isEmpty)
+        let after = try await admin.record("known-a")
+        #expect(Array(after.files.dropLast()) == Array(before.files.dropLast()))
+        #expect(after.files.last?.sha256 == SHA256.hash(data: otherBytes).map { String(format: "%02x", $0) }.joined())
+        #expect(after.files.last?.size == Int64(otherBytes.count))
+        requests = objectRequests(moto, bucket: store.bucket, since: loggedAgain)
+        #expect(requests.filter { $0.hasPrefix("GET") && $0.hasSuffix(".metadata") } == ["GET \(replaced.filename).metadata"], "\(requests)")
+    }
+
+    /// "METHOD filename" of each request moto logged for an object of `bucket` under
+    /// `packages/` after the first `since` bytes of its log.
+    func objectRequests(_ moto: MotoServer, bucket: String, since: Int) -> [String] {
+        String(decoding: moto.log.dropFirst(since), as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let quote = line.firstIndex(of: "\"") else { return nil }
+            let request = line[line.index(after: quote)...].split(separator: " ")
+            guard request.count >= 2, request[1].hasPrefix("/\(bucket)/"), request[1].contains("/packages/") else { return nil }
+            let path = request[1].split(separator: "?")[0]
+            return "\(request[0]) \(path.split(separator: "/").last ?? "")"
+        }
+    }
 }

@@ -88,8 +88,9 @@ public struct StoreAdmin: Sendable {
 
     /// Recreates every record and the static export from `packages/` alone. Upload times and
     /// yank marks of files that an existing record already knew are kept. A wheel whose
-    /// store keeps a checked sha256 (S3) and whose `.metadata` is there is recorded from those
-    /// without being downloaded (`trustedWheel`); every other file is downloaded, hashed and
+    /// store keeps a checked sha256 (S3) and whose `.metadata` is there is not downloaded: when
+    /// an existing record lists it with that sha256, its entry stands (`unchanged`), else it is
+    /// recorded from the `.metadata` (`trustedWheel`). Every other file is downloaded, hashed and
     /// inspected, and its metadata written anew. Projects are rebuilt
     /// `jobs` at a time, and the files of a project `jobs` at a time (on S3 every file is a
     /// download and a metadata write: latency, not bandwidth, bounds a sequential rebuild).
@@ -156,7 +157,22 @@ public struct StoreAdmin: Sendable {
                 // PEP 740: a provenance object beside the file is listed again.
                 let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
                 let hasProvenance = besideKeys.contains(provenanceKey)
-                if let trusted = try await Self.trustedWheel(info, project: project, filename: filename, besideKeys: besideKeys, store: store) {
+                let listed = previous?.files.first { $0.filename == filename }
+                let head = try await Self.storedWheelSHA256(info, project: project, filename: filename, besideKeys: besideKeys, store: store)
+                if let listed, let head, var known = Self.unchanged(listed, sha256: head, size: info.size) {
+                    // The record already says everything its file's bytes give; only a provenance
+                    // object added or removed since is looked at.
+                    if !hasProvenance {
+                        known.provenanceSha256 = nil
+                    } else if known.provenanceSha256 == nil {
+                        known.provenanceSha256 = try await Self.storedSHA256(of: provenanceKey, store: store)
+                    }
+                    return .success((known, nil))
+                }
+                if let head,
+                    let trusted = try await Self.trustedWheel(
+                        info, sha256: head, project: project, filename: filename, besideKeys: besideKeys, store: store)
+                {
                     let old = previous?.files.first { $0.filename == filename && $0.sha256 == trusted.sha256 }
                     let provenanceSHA = hasProvenance ? try await Self.storedSHA256(of: provenanceKey, store: store) : nil
                     return .success(
@@ -238,28 +254,45 @@ public struct StoreAdmin: Sendable {
     }
 
     /// What the store already says of a wheel, enough for its record without downloading it:
-    /// the sha256 the store checked when the bytes were written (S3's stored checksum, read
-    /// with HeadObject) and the `.metadata` written beside it at ingest, whose name and version
-    /// must be the filename's. The two are asked for at once. Nil when the store keeps no such
-    /// checksum for the object (a local store; an S3 object written in parts or before checksums
-    /// were stored), when there is no metadata file, or when it does not fit: the wheel is then
-    /// downloaded and inspected.
+    /// the sha256 the store checked when the bytes were written (`storedWheelSHA256`) and the
+    /// `.metadata` written beside it at ingest, whose name and version must be the filename's.
+    /// Nil when there is no metadata file or it does not fit: the wheel is then downloaded and
+    /// inspected.
     static func trustedWheel(
-        _ info: BlobInfo, project: String, filename: String, besideKeys: Set<String>, store: any BlobStore
+        _ info: BlobInfo, sha256: String, project: String, filename: String, besideKeys: Set<String>, store: any BlobStore
     ) async throws -> (wheel: WheelFilename, sha256: String, metadata: CoreMetadata)? {
         guard case .wheel(let wheel)? = try? DistributionFilename(filename, projectHint: project),
             let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename),
-            besideKeys.contains(metadataKey)
-        else { return nil }
-        async let head = store.headWithSHA256(info.key)
-        async let read = store.read(metadataKey)
-        guard let (current, sha256) = try await head, let sha256, current.size == info.size, let (data, _) = try await read
+            let (data, _) = try await store.read(metadataKey)
         else { return nil }
         let metadata = CoreMetadata.parse(Array(data))
         guard let name = metadata.name, ProjectName.normalize(name) == project,
             let version = metadata.version.flatMap({ try? Version($0) }), version == wheel.version
         else { return nil }
         return (wheel, sha256, metadata)
+    }
+
+    /// The sha256 the store checked when a wheel's bytes were written (S3's stored whole-object
+    /// checksum, one HeadObject), when the wheel has its `.metadata` beside it and the object is
+    /// the size the listing gave; nil otherwise (a local store, an sdist, an S3 object written
+    /// in parts or before checksums were stored): the file is then downloaded and hashed.
+    static func storedWheelSHA256(
+        _ info: BlobInfo, project: String, filename: String, besideKeys: Set<String>, store: any BlobStore
+    ) async throws -> String? {
+        guard filename.hasSuffix(".whl"),
+            let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename),
+            besideKeys.contains(metadataKey),
+            let (current, sha256) = try await store.headWithSHA256(info.key), let sha256, current.size == info.size
+        else { return nil }
+        return sha256
+    }
+
+    /// An existing record's entry for a file whose bytes are still the ones it recorded (same
+    /// sha256 and size) and that had metadata: everything else in it was derived from those
+    /// bytes at ingest, so it stands without reading the `.metadata` again.
+    static func unchanged(_ listed: FileRecord, sha256: String, size: Int64) -> FileRecord? {
+        guard listed.sha256 == sha256, listed.size == size, listed.metadataSha256 != nil else { return nil }
+        return listed
     }
 
     /// The sha256 of an object: the store's checked checksum when it keeps one, else hashed.
