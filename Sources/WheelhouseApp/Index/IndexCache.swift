@@ -53,9 +53,12 @@ public struct RenderedPage: Sendable {
         self.raw = RawPageHeads(identity: identity, gzip: gzipHeaders, notModified: headers)
     }
 
+    /// The gzip of `bytes` in a buffer of its own size: the compressor's output buffer is as
+    /// large as the input, and a page is held for as long as it is cached.
     static func gzip(_ bytes: [UInt8]) -> ByteBuffer? {
         var input = ByteBuffer(bytes: bytes)
-        return try? input.compress(with: .gzip())
+        guard let compressed = try? input.compress(with: .gzip()) else { return nil }
+        return ByteBuffer(bytes: compressed.readableBytesView)
     }
 }
 
@@ -170,6 +173,7 @@ public final class IndexCache: Sendable {
         state.withLock { s in
             if s.projects[project]?.etag == current.etag, (s.projects[project]?.pages.count ?? 0) < Self.maxVariants {
                 s.projects[project]?.pages[variant] = page
+                HeapTrimmer.noteGrowth()
             }
         }
         return page
@@ -192,7 +196,10 @@ public final class IndexCache: Sendable {
         }
         let page = RenderedPage(bytes: PageRendering.renderRoot(names, format: format), contentType: format.contentType)
         state.withLock { s in
-            if s.root?.names == names { s.root?.pages[format] = page }
+            if s.root?.names == names {
+                s.root?.pages[format] = page
+                HeapTrimmer.noteGrowth()
+            }
         }
         return page
     }
@@ -297,7 +304,10 @@ public final class IndexCache: Sendable {
         let fresh = ProjectEntry(record: loaded?.record, etag: loaded?.etag, checkedAt: started, pages: [:])
         // Unknown projects are not remembered: requests for random names must not grow memory.
         state.withLock { s in
-            if s.generation == generation { s.projects[project] = loaded == nil ? nil : fresh }
+            if s.generation == generation {
+                s.projects[project] = loaded == nil ? nil : fresh
+                HeapTrimmer.noteGrowth()
+            }
         }
         return fresh
     }

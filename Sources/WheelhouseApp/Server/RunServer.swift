@@ -31,7 +31,7 @@ public func runServer(
         accessLog: accessLog, events: events ?? NoEvents())
     // Services shut down in reverse order: the server first, so that what its last uploads
     // asked of the republisher still happens, and the access log last, to write every line.
-    var services: [any Service] = []
+    var services: [any Service] = [HeapTrimmer(logger: logger)]
     if let accessLog { services.append(accessLog) }
     if let events { services.append(events) }
     if let republisher { services.append(republisher) }
