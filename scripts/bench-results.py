@@ -84,7 +84,8 @@ def met(row):
     m = re.match(r"\s*(≥|>=|≤|<=|<|>)\s*([0-9.]+)", goal)
     if not m:
         return None
-    value = row.get("ratio") if "×" in goal or goal.rstrip().endswith("x") else row.get("wheelhouse")
+    # A ratio goal names its bound with × or x ("≥ 0.8×", "<= 1.0x the time"); any other is a value.
+    value = row.get("ratio") if re.search(r"[0-9.]\s*[×x](\s|$)", goal) else row.get("wheelhouse")
     if value is None:
         return None
     bound = float(m.group(2))

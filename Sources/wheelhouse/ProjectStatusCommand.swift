@@ -11,7 +11,7 @@ struct ProjectStatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show or set a project's status (PEP 792).",
         discussion: """
-            active: the default. archived: uploads refused (409 with the reason), files still \
+            active: the default. archived: uploads refused (403 with the reason), files still \
             served. quarantined: the page lists no files, downloads answer 404 with the reason, \
             `manifest publish` refuses the project. deprecated: served as usual, the status shown. \
             Without a status, prints the current one. The status is stored in the project's record, \

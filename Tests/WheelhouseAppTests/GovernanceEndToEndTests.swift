@@ -164,8 +164,8 @@ struct GovernanceEndToEndTests {
         let (_, archivedFile) = try await HTTP.get("\(server.baseURL)/packages/gov-arch/gov_arch-1.0-py3-none-any.whl")
         #expect(archivedFile.statusCode == 200)
 
-        // Uploads: twine to an archived or quarantined project is refused with 409 and the reason;
-        // the CLI's upload too, with a non-zero exit.
+        // Uploads: twine to an archived or quarantined project is refused with 403 and the reason;
+        // the CLI's upload too, with a non-zero exit, with --skip-existing too (which skips a 409).
         let token = try await ProcessRunner.check(
             Products.wheelhouse, ["token", "create", "ci", "--scope", "upload", "--store", store.path, "--json"])
         let secret = try #require((try JSONSerialization.jsonObject(with: token.stdout) as? [String: Any])?["token"] as? String)
@@ -178,17 +178,19 @@ struct GovernanceEndToEndTests {
                 "-u", "__token__", "-p", secret, archived2.path,
             ])
         #expect(!twine.succeeded)
-        #expect((twine.stdoutText + twine.stderrText).contains("409"), "\(twine.stdoutText)\(twine.stderrText)")
+        #expect((twine.stdoutText + twine.stderrText).contains("403"), "\(twine.stdoutText)\(twine.stderrText)")
         #expect((twine.stdoutText + twine.stderrText).contains("archived"), "\(twine.stdoutText)\(twine.stderrText)")
         let quar2 = try await DistFixtures.make("gov-quar", "2.0", in: second)
         let cli = try await wheelhouse(["upload", quar2.path], store: store)
         #expect(!cli.succeeded)
         #expect(cli.stderrText.contains("quarantined") && cli.stderrText.contains("malware in 1.0"), "\(cli.stderrText)")
-        let remote = try await ProcessRunner.run(
-            Products.wheelhouse, ["upload", "--repository-url", server.uploadURL, archived2.path],
-            environment: ["WHEELHOUSE_TOKEN": secret])
-        #expect(!remote.succeeded)
-        #expect(remote.stderrText.contains("archived"), "\(remote.stderrText)")
+        for extra in [[], ["--skip-existing"]] {
+            let remote = try await ProcessRunner.run(
+                Products.wheelhouse, ["upload", "--repository-url", server.uploadURL] + extra + [archived2.path],
+                environment: ["WHEELHOUSE_TOKEN": secret])
+            #expect(!remote.succeeded, "\(extra)")
+            #expect(remote.stderrText.contains("archived"), "\(remote.stderrText)")
+        }
         let dep2 = try await DistFixtures.make("gov-dep", "2.0", in: second)
         let deprecatedUpload = try await wheelhouse(["upload", dep2.path], store: store)
         #expect(deprecatedUpload.succeeded, "\(deprecatedUpload.stderrText)")

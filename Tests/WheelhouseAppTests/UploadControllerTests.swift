@@ -184,7 +184,7 @@ struct GovernanceRouterTests {
             _ = try await StoreAdmin(store: s.store).setStatus(ProjectStatus(.archived, reason: "frozen"), project: "uploaded")
             try await poll("the archive to be seen") {
                 try await client.execute(uri: "/legacy/", method: .post, headers: UploadControllerTests.headers(s), body: second) { r in
-                    r.status == .conflict && String(buffer: r.body).contains("archived") && String(buffer: r.body).contains("frozen")
+                    r.status == .forbidden && String(buffer: r.body).contains("archived") && String(buffer: r.body).contains("frozen")
                 }
             }
             _ = try await StoreAdmin(store: s.store).setStatus(ProjectStatus(.quarantined, reason: "bad"), project: "uploaded")

@@ -33,6 +33,13 @@ public final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
     private var waiters: [@Sendable (Int32) -> Void] = []
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
+    /// module does not declare; nil where the C library lacks it.
+    nonisolated(unsafe) static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String],
         currentDirectory: URL?, stdin: URL?, stdout: URL, stderr: URL
@@ -48,6 +55,9 @@ public final class ChildProcess: @unchecked Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
+        // Nothing else of the test process reaches the child: an inherited socket or pipe end
+        // would keep a peer waiting for an end-of-file that never comes while the child lives.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

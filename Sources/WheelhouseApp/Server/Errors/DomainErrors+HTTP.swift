@@ -35,7 +35,10 @@ extension BlobStoreError: ClientFacingError {
 extension IngestError: ClientFacingError {
     public var status: HTTPResponse.Status {
         switch self {
-        case .conflict, .projectClosed: .conflict
+        case .conflict: .conflict
+        // A refusal by the project's state, not a clash with a stored file: twine's and our
+        // `--skip-existing` skip every 409, and must not skip this silently.
+        case .projectClosed: .forbidden
         case .tooLarge: .contentTooLarge
         case .store: .serviceUnavailable
         case .invalidFilename, .invalidArchive, .digestMismatch, .formMismatch: .badRequest
