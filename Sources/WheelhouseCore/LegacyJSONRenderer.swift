@@ -148,6 +148,7 @@ public enum LegacyJSONRenderer {
             case uploadTime = "upload_time"
             case uploadTimeISO = "upload_time_iso_8601"
             case yankedReason = "yanked_reason"
+            case md5Digest = "md5_digest"
             case hasSig = "has_sig"
             case commentText = "comment_text"
             case coreMetadata = "core-metadata"
@@ -157,8 +158,14 @@ public enum LegacyJSONRenderer {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(file.filename, forKey: .filename)
             try c.encode(url, forKey: .url)
-            // Only the digests the record keeps: no md5 or blake2b_256 is computed on upload.
-            try c.encode(["sha256": file.sha256], forKey: .digests)
+            // Only the digests the record keeps: no blake2b_256, and md5 only for files whose
+            // ingest computed it (PyPI's `md5_digest` too).
+            if let md5 = file.md5 {
+                try c.encode(["md5": md5, "sha256": file.sha256], forKey: .digests)
+                try c.encode(md5, forKey: .md5Digest)
+            } else {
+                try c.encode(["sha256": file.sha256], forKey: .digests)
+            }
             try c.encode(file.size, forKey: .size)
             try c.encode(file.packageType, forKey: .packagetype)
             try c.encode(file.pythonTag, forKey: .pythonVersion)

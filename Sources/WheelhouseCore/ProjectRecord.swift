@@ -240,11 +240,16 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public var provenanceSha256: String? {
         didSet { if let digest = provenanceSha256, digest != digest.lowercased() { provenanceSha256 = digest.lowercased() } }
     }
+    /// Lowercase hex MD5 of the file, when it was computed at ingest (the legacy JSON API's
+    /// `md5_digest`). On S3 it is also the ETag of an object written in one PUT, which lets
+    /// `index rebuild` see from a listing alone that a file is the one recorded. Not a security
+    /// check: sha256 is.
+    public let md5: String?
 
     public init(
         filename: String, version: String, packageType: String, sha256: String, size: Int64, uploadTime: Date,
         requiresPython: String?, metadataSha256: String?, yanked: Bool = false, yankedReason: String? = nil,
-        pythonTag: String, origin: String? = nil, provenanceSha256: String? = nil
+        pythonTag: String, origin: String? = nil, provenanceSha256: String? = nil, md5: String? = nil
     ) {
         self.filename = filename
         self.version = version
@@ -259,13 +264,14 @@ public struct FileRecord: Codable, Sendable, Equatable {
         self.pythonTag = pythonTag
         self.origin = origin
         self.provenanceSha256 = provenanceSha256?.lowercased()
+        self.md5 = md5.flatMap { $0.isEmpty ? nil : $0.lowercased() }
     }
 
     /// True for a file mirrored from an upstream index, false for one uploaded here.
     public var isMirrored: Bool { origin != nil }
 
     enum CodingKeys: String, CodingKey {
-        case filename, version, sha256, size, yanked, origin
+        case filename, version, sha256, size, yanked, origin, md5
         case packageType = "package_type"
         case uploadTime = "upload_time"
         case requiresPython = "requires_python"

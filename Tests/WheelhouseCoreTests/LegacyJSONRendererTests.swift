@@ -4,16 +4,16 @@ import Testing
 @testable import WheelhouseCore
 
 @Suite struct LegacyJSONRendererTests {
-    static func file(_ filename: String, _ version: String, yanked: Bool = false, reason: String? = nil, metadata: Bool = true)
-        -> FileRecord
-    {
+    static func file(
+        _ filename: String, _ version: String, yanked: Bool = false, reason: String? = nil, metadata: Bool = true, md5: String? = nil
+    ) -> FileRecord {
         let isWheel = filename.hasSuffix(".whl")
         return FileRecord(
             filename: filename, version: version, packageType: isWheel ? "bdist_wheel" : "sdist",
             sha256: String(repeating: "a", count: 64), size: 1234,
             uploadTime: Date(timeIntervalSince1970: 1_700_000_000.25), requiresPython: ">=3.9",
             metadataSha256: metadata && isWheel ? String(repeating: "b", count: 64) : nil,
-            yanked: yanked, yankedReason: reason, pythonTag: isWheel ? "py3" : "source")
+            yanked: yanked, yankedReason: reason, pythonTag: isWheel ? "py3" : "source", md5: md5)
     }
 
     static let record = ProjectRecord(
@@ -147,7 +147,8 @@ import Testing
     }
 
     /// The key sets match a response captured from pypi.org (`Tests/Fixtures/pypi-six.json`),
-    /// less `md5_digest`: no md5 is computed on upload.
+    /// less `md5_digest` for a file whose record keeps no md5 (one ingested before md5s were
+    /// recorded).
     @Test func keySetsMatchPyPIs() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/pypi-six.json")
@@ -161,6 +162,15 @@ import Testing
         let ourFile = try #require((ours["urls"] as? [[String: Any]])?.first)
         #expect(Set(ourFile.keys) == Set(pypiFile.keys).subtracting(["md5_digest"]))
         #expect(Set((ourFile["digests"] as? [String: Any] ?? [:]).keys).isSubset(of: Set((pypiFile["digests"] as? [String: Any] ?? [:]).keys)))
+
+        // With the md5 recorded: PyPI's keys exactly, and the md5 in both places.
+        let md5 = String(repeating: "c", count: 32)
+        let record = ProjectRecord(name: "demo-pkg", displayName: "Demo_Pkg", files: [Self.file("demo_pkg-1.0-py3-none-any.whl", "1.0", md5: md5)])
+        let data = LegacyJSONRenderer.render(.init(record: record, version: "1.0", metadata: Self.metadata, baseURL: "http://index.test/", includesReleases: true))
+        let withMD5 = try #require(((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["urls"] as? [[String: Any]])?.first)
+        #expect(Set(withMD5.keys) == Set(pypiFile.keys))
+        #expect(withMD5["md5_digest"] as? String == md5)
+        #expect((withMD5["digests"] as? [String: String]) == ["md5": md5, "sha256": String(repeating: "a", count: 64)])
     }
 
     @Test func projectListCarriesNullsForWhatIsUnknown() throws {

@@ -87,11 +87,12 @@ public struct StoreAdmin: Sendable {
     }
 
     /// Recreates every record and the static export from `packages/` alone. Upload times and
-    /// yank marks of files that an existing record already knew are kept. A wheel whose
-    /// store keeps a checked sha256 (S3) and whose `.metadata` is there is not downloaded: when
-    /// an existing record lists it with that sha256, its entry stands (`unchanged`), else it is
-    /// recorded from the `.metadata` (`trustedWheel`). Every other file is downloaded, hashed and
-    /// inspected, and its metadata written anew. Projects are rebuilt
+    /// yank marks of files that an existing record already knew are kept. An entry of an
+    /// existing record stands when the listing shows its object unchanged (ETag = the entry's
+    /// MD5: `listingShowsUnchanged`) or when the sha256 the store keeps for it (S3) is the
+    /// entry's (`unchanged`). Another wheel with a kept sha256 and a `.metadata` is recorded from
+    /// those (`trustedWheel`). Every other file is downloaded, hashed and inspected, and its
+    /// metadata written anew. Projects are rebuilt
     /// `jobs` at a time, and the files of a project `jobs` at a time (on S3 every file is a
     /// download and a metadata write: latency, not bandwidth, bounds a sequential rebuild).
     public func rebuild(jobs: Int = 16, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RebuildReport {
@@ -157,17 +158,17 @@ public struct StoreAdmin: Sendable {
                 // PEP 740: a provenance object beside the file is listed again.
                 let provenanceKey = try StorageLayout.provenanceKey(project: project, filename: filename)
                 let hasProvenance = besideKeys.contains(provenanceKey)
+                // An entry of the existing record whose bytes are still the ones it recorded says
+                // everything those bytes give; only a provenance object added or removed since is
+                // looked at. The listing alone can tell (S3: the ETag is the MD5 of an object
+                // written in one PUT), else the sha256 S3 keeps for the object (one HeadObject).
                 let listed = previous?.files.first { $0.filename == filename }
+                if let listed, Self.listingShowsUnchanged(listed, info: info, project: project, besideKeys: besideKeys) {
+                    return .success((try await Self.withProvenance(listed, key: provenanceKey, listed: hasProvenance, store: store), nil))
+                }
                 let head = try await Self.storedWheelSHA256(info, project: project, filename: filename, besideKeys: besideKeys, store: store)
-                if let listed, let head, var known = Self.unchanged(listed, sha256: head, size: info.size) {
-                    // The record already says everything its file's bytes give; only a provenance
-                    // object added or removed since is looked at.
-                    if !hasProvenance {
-                        known.provenanceSha256 = nil
-                    } else if known.provenanceSha256 == nil {
-                        known.provenanceSha256 = try await Self.storedSHA256(of: provenanceKey, store: store)
-                    }
-                    return .success((known, nil))
+                if let listed, let head, let known = Self.unchanged(listed, sha256: head, size: info.size) {
+                    return .success((try await Self.withProvenance(known, key: provenanceKey, listed: hasProvenance, store: store), nil))
                 }
                 if let head,
                     let trusted = try await Self.trustedWheel(
@@ -185,7 +186,7 @@ public struct StoreAdmin: Sendable {
                                 metadataSha256: SHA256.hash(data: trusted.metadata.rawBytes).hexString,
                                 yanked: old?.yanked ?? false, yankedReason: old?.yankedReason,
                                 pythonTag: DistributionFilename.wheel(trusted.wheel).pythonTag, origin: old?.origin,
-                                provenanceSha256: provenanceSHA),
+                                provenanceSha256: provenanceSHA, md5: old?.md5),
                             trusted.metadata.name ?? trusted.wheel.name
                         ))
                 }
@@ -216,7 +217,7 @@ public struct StoreAdmin: Sendable {
                             uploadTime: old?.uploadTime ?? info.lastModified ?? Date(),
                             requiresPython: inspected.requiresPython, metadataSha256: metadataSHA,
                             yanked: old?.yanked ?? false, yankedReason: old?.yankedReason, pythonTag: inspected.pythonTag,
-                            origin: old?.origin, provenanceSha256: provenanceSHA),
+                            origin: old?.origin, provenanceSha256: provenanceSHA, md5: digest.md5),
                         inspected.displayName
                     ))
             } catch {
@@ -285,6 +286,32 @@ public struct StoreAdmin: Sendable {
             let (current, sha256) = try await store.headWithSHA256(info.key), let sha256, current.size == info.size
         else { return nil }
         return sha256
+    }
+
+    /// The listing shows the object is the file `entry` recorded: its ETag is the MD5 the entry
+    /// keeps and its size the entry's (S3 gives an object written in one PUT, without SSE-KMS or
+    /// SSE-C, its MD5 as ETag; any other ETag does not match, and the object is asked about).
+    /// A wheel's entry must also have metadata and its `.metadata` object must be listed.
+    static func listingShowsUnchanged(_ entry: FileRecord, info: BlobInfo, project: String, besideKeys: Set<String>) -> Bool {
+        guard let md5 = entry.md5, entry.size == info.size else { return false }
+        let etag = info.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        guard etag == md5 else { return false }
+        guard entry.filename.hasSuffix(".whl") else { return true }
+        guard entry.metadataSha256 != nil, let metadataKey = try? StorageLayout.metadataKey(project: project, filename: entry.filename)
+        else { return false }
+        return besideKeys.contains(metadataKey)
+    }
+
+    /// `entry` with the provenance the store holds beside its file: none when no provenance
+    /// object is listed, the entry's own digest when it has one, else the object's sha256.
+    static func withProvenance(_ entry: FileRecord, key: String, listed: Bool, store: any BlobStore) async throws -> FileRecord {
+        var entry = entry
+        if !listed {
+            entry.provenanceSha256 = nil
+        } else if entry.provenanceSha256 == nil {
+            entry.provenanceSha256 = try await storedSHA256(of: key, store: store)
+        }
+        return entry
     }
 
     /// An existing record's entry for a file whose bytes are still the ones it recorded (same

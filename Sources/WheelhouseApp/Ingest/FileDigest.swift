@@ -9,7 +9,7 @@ public struct FileDigest: Sendable, Equatable {
     public var size: Int64
 
     /// - Parameter md5: false leaves `md5` empty (and saves a hash pass): for callers that
-    ///   need only the sha256, as the ingest of a local file does.
+    ///   need only the sha256. Ingest keeps both (the record's `md5`).
     public static func compute(file: URL, chunkSize: Int = 1 << 20, md5: Bool = true) throws -> FileDigest {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }

@@ -224,7 +224,7 @@ public struct Ingestor: Sendable {
             let group = DispatchGroup()
             let file = candidate.file
             DispatchQueue.global().async(group: group) {
-                let result = Result { try FileDigest.compute(file: file, md5: false) }
+                let result = Result { try FileDigest.compute(file: file) }
                 digestResult.withLock { $0 = result }
             }
             background = group
@@ -245,7 +245,7 @@ public struct Ingestor: Sendable {
             } else if let computed = digestResult.withLock({ $0 }) {
                 digest = try computed.get()
             } else {
-                digest = try FileDigest.compute(file: candidate.file, md5: false)
+                digest = try FileDigest.compute(file: candidate.file)
             }
         } catch {
             throw .invalidArchive(filename: candidate.filename, reason: "cannot read the file: \(error)")
@@ -482,7 +482,8 @@ public struct Ingestor: Sendable {
             yankedReason: item.candidate.mirror?.yankReason,
             pythonTag: item.inspected.pythonTag,
             origin: item.candidate.mirror?.origin,
-            provenanceSha256: item.candidate.provenance.map { SHA256.hash(data: $0).hexString }
+            provenanceSha256: item.candidate.provenance.map { SHA256.hash(data: $0).hexString },
+            md5: item.digest.md5
         )
     }
 
