@@ -240,8 +240,8 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public var provenanceSha256: String? {
         didSet { if let digest = provenanceSha256, digest != digest.lowercased() { provenanceSha256 = digest.lowercased() } }
     }
-    /// Lowercase hex MD5 of the file, when it was computed at ingest (the legacy JSON API's
-    /// `md5_digest`). On S3 it is also the ETag of an object written in one PUT, which lets
+    /// Lowercase hex MD5 of the file, when it was computed at ingest (files up to 64 MiB; the
+    /// legacy JSON API's `md5_digest`). On S3 it is also the ETag of an object written in one PUT, which lets
     /// `index rebuild` see from a listing alone that a file is the one recorded. Not a security
     /// check: sha256 is.
     public let md5: String?

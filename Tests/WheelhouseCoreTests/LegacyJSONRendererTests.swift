@@ -166,7 +166,8 @@ import Testing
         // With the md5 recorded: PyPI's keys exactly, and the md5 in both places.
         let md5 = String(repeating: "c", count: 32)
         let record = ProjectRecord(name: "demo-pkg", displayName: "Demo_Pkg", files: [Self.file("demo_pkg-1.0-py3-none-any.whl", "1.0", md5: md5)])
-        let data = LegacyJSONRenderer.render(.init(record: record, version: "1.0", metadata: Self.metadata, baseURL: "http://index.test/", includesReleases: true))
+        let data = LegacyJSONRenderer.render(
+            .init(record: record, version: "1.0", metadata: Self.metadata, baseURL: "http://index.test/", includesReleases: true))
         let withMD5 = try #require(((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["urls"] as? [[String: Any]])?.first)
         #expect(Set(withMD5.keys) == Set(pypiFile.keys))
         #expect(withMD5["md5_digest"] as? String == md5)
