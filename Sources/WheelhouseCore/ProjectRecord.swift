@@ -240,11 +240,16 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public var provenanceSha256: String? {
         didSet { if let digest = provenanceSha256, digest != digest.lowercased() { provenanceSha256 = digest.lowercased() } }
     }
-    /// Lowercase hex MD5 of the file, when it was computed at ingest (files up to 64 MiB; the
-    /// legacy JSON API's `md5_digest`). On S3 it is also the ETag of an object written in one PUT, which lets
-    /// `index rebuild` see from a listing alone that a file is the one recorded. Not a security
-    /// check: sha256 is.
+    /// Lowercase hex MD5 of the file, when it was computed at ingest (the legacy JSON API's
+    /// `md5_digest`); only for files up to `md5SizeLimit`. On S3 it is also the ETag of an
+    /// object written in one PUT, which lets `index rebuild` see from a listing alone that a
+    /// file is the one recorded. Not a security check: sha256 is.
     public let md5: String?
+
+    /// Files up to this size keep an MD5: S3's default multipart threshold, below which the
+    /// MD5 is also the object's ETag. Above it the MD5 identifies nothing, and hashing it costs
+    /// a large upload about a tenth of its time.
+    public static let md5SizeLimit: Int64 = 64 << 20
 
     public init(
         filename: String, version: String, packageType: String, sha256: String, size: Int64, uploadTime: Date,
@@ -264,7 +269,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
         self.pythonTag = pythonTag
         self.origin = origin
         self.provenanceSha256 = provenanceSha256?.lowercased()
-        self.md5 = md5.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        self.md5 = size <= Self.md5SizeLimit ? md5.flatMap { $0.isEmpty ? nil : $0.lowercased() } : nil
     }
 
     /// True for a file mirrored from an upstream index, false for one uploaded here.

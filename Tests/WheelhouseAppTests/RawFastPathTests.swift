@@ -299,17 +299,6 @@ struct RawFastPathTests {
 /// no body, the same target and the same values, for thousands of generated heads, odd ones
 /// included. (The other way round is allowed: what the fast path leaves goes to that parser.)
 struct PlainGetDifferentialTests {
-    /// A small deterministic generator, so that a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let targets = [
         "/simple/", "/simple/demo/", "/simple/Demo_Pkg/", "/packages/demo/demo-1.0-py3-none-any.whl", "/simple/a%2Fb/", "/simple/demo/?x=1",
@@ -324,7 +313,7 @@ struct PlainGetDifferentialTests {
         "bytes=0-9", "pip/24.0 {\"a\": 1}", "a\u{1}b", "caf\u{E9}", "a\rb", "a\nb", "text/html; q=0.5, */*",
     ]
 
-    static func generate(_ rng: inout SplitMix) -> [UInt8] {
+    static func generate(_ rng: inout SplitMix64) -> [UInt8] {
         let methods = Array(repeating: "GET", count: 8) + ["HEAD", "get", "GET "]
         let versions = Array(repeating: "HTTP/1.1", count: 8) + ["HTTP/1.0", "HTTP/1.1 ", "http/1.1"]
         let endings = Array(repeating: "\r\n", count: 12) + ["\n", "\r"]
@@ -341,7 +330,7 @@ struct PlainGetDifferentialTests {
     }
 
     @Test func whatTheFastPathReadsTheParserReadsTheSame() throws {
-        var rng = SplitMix(state: 20_261_130)
+        var rng = SplitMix64(seed: 20_261_130)
         let limits = PlainGetRequest.Limits(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)
         var accepted = 0
         for _ in 0..<20_000 {

@@ -1,6 +1,7 @@
 import Testing
 @testable import WheelhouseCore
 import Foundation
+import WheelhouseTestSupport
 
 /// A store written in a line per release, for resolver tests.
 struct ResolverStore {
@@ -525,24 +526,6 @@ extension Resolution {
         }
         return true
     }
-}
-
-/// A seeded pseudo-random generator (SplitMix64), so the random stores are the same every run.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func chance(_ probability: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < probability }
 }
 
 /// A Glue runtime's preinstalled libraries count as installed.

@@ -191,7 +191,7 @@ public struct StoreAdmin: Sendable {
                         ))
                 }
                 try await store.download(info.key, to: local)
-                let digest = try FileDigest.compute(file: local)
+                let digest = try FileDigest.compute(file: local, md5: info.size <= FileRecord.md5SizeLimit)
                 // Files already in the store (mirrored ones among them) are not refused anew for their tags.
                 let inspected = try inspectDistribution(
                     at: local, filename: filename, projectHint: project, limits: limits, checkTags: false)
@@ -280,12 +280,16 @@ public struct StoreAdmin: Sendable {
     static func storedWheelSHA256(
         _ info: BlobInfo, project: String, filename: String, besideKeys: Set<String>, store: any BlobStore
     ) async throws -> String? {
-        guard filename.hasSuffix(".whl"),
-            let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename),
-            besideKeys.contains(metadataKey),
+        guard filename.hasSuffix(".whl"), hasListedMetadata(project: project, filename: filename, besideKeys: besideKeys),
             let (current, sha256) = try await store.headWithSHA256(info.key), let sha256, current.size == info.size
         else { return nil }
         return sha256
+    }
+
+    /// The file's `.metadata` object is in the listing.
+    static func hasListedMetadata(project: String, filename: String, besideKeys: Set<String>) -> Bool {
+        guard let metadataKey = try? StorageLayout.metadataKey(project: project, filename: filename) else { return false }
+        return besideKeys.contains(metadataKey)
     }
 
     /// The listing shows the object is the file `entry` recorded: its ETag is the MD5 the entry
@@ -297,9 +301,7 @@ public struct StoreAdmin: Sendable {
         let etag = info.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
         guard etag == md5 else { return false }
         guard entry.filename.hasSuffix(".whl") else { return true }
-        guard entry.metadataSha256 != nil, let metadataKey = try? StorageLayout.metadataKey(project: project, filename: entry.filename)
-        else { return false }
-        return besideKeys.contains(metadataKey)
+        return entry.metadataSha256 != nil && hasListedMetadata(project: project, filename: entry.filename, besideKeys: besideKeys)
     }
 
     /// `entry` with the provenance the store holds beside its file: none when no provenance

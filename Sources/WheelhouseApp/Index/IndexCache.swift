@@ -304,10 +304,9 @@ public final class IndexCache: Sendable {
         let fresh = ProjectEntry(record: loaded?.record, etag: loaded?.etag, checkedAt: started, pages: [:])
         // Unknown projects are not remembered: requests for random names must not grow memory.
         state.withLock { s in
-            if s.generation == generation {
-                s.projects[project] = loaded == nil ? nil : fresh
-                HeapTrimmer.noteGrowth()
-            }
+            guard s.generation == generation else { return }
+            s.projects[project] = loaded == nil ? nil : fresh
+            if loaded != nil { HeapTrimmer.noteGrowth() }
         }
         return fresh
     }

@@ -213,18 +213,13 @@ public struct Ingestor: Sendable {
     /// Files this large are hashed on another thread while they are verified.
     static let parallelDigestThreshold = 32 << 20
 
-    /// Files up to this size get an MD5 in their record: S3's default multipart threshold, below
-    /// which the MD5 is also the object's ETag (what `index rebuild` matches a listing with).
-    /// Above it the MD5 identifies nothing and costs a tenth of a large upload's time.
-    static let md5SizeLimit = 64 << 20
-
     func prepare(_ candidate: Candidate) throws(IngestError) -> Prepared {
         // The file's own digest and the archive verification each read the whole file: for a
         // large file they run side by side, on two cores.
         let background: DispatchGroup?
         let digestResult = Mutex<Result<FileDigest, any Error>?>(nil)
         let size = (try? FileManager.default.attributesOfItem(atPath: candidate.file.path)[.size] as? Int) ?? 0
-        let md5 = size <= Self.md5SizeLimit
+        let md5 = Int64(size) <= FileRecord.md5SizeLimit  // what the record keeps
         if candidate.digest == nil, size >= Self.parallelDigestThreshold {
             let group = DispatchGroup()
             let file = candidate.file
@@ -488,7 +483,7 @@ public struct Ingestor: Sendable {
             pythonTag: item.inspected.pythonTag,
             origin: item.candidate.mirror?.origin,
             provenanceSha256: item.candidate.provenance.map { SHA256.hash(data: $0).hexString },
-            md5: item.digest.size <= Int64(Self.md5SizeLimit) ? item.digest.md5 : nil
+            md5: item.digest.md5
         )
     }
 
